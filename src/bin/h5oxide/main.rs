@@ -1,0 +1,3 @@
+//! The `h5oxide` command-line tool.
+
+fn main() {}

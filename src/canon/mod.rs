@@ -1,0 +1,6 @@
+//! The canonical JSON document of a file (`../shared/DUMP-FORMAT.md`, format `h5canon/1`):
+//! one description of everything readable, independent of how the file was written.
+
+pub mod json;
+
+pub use json::Json;

@@ -1,0 +1,1 @@
+//! Object headers v1 and v2.
