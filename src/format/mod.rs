@@ -10,6 +10,8 @@ pub mod cursor;
 pub mod heap;
 pub mod message;
 pub mod object_header;
+pub mod reference;
+pub mod selection;
 pub mod superblock;
 pub mod symbol_table;
 

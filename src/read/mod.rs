@@ -2,6 +2,12 @@
 //! declared size through [`Reader::block`], which bounds-checks against the source length and
 //! the allocation cap of [`crate::Limits`].
 
+pub mod btree_v1;
+pub mod btree_v2;
+pub mod fractal_heap;
+pub mod global_heap;
+pub mod local_heap;
+
 use crate::error::{Error, FormatErrorKind, Result};
 use crate::format::{Addr, Ctx};
 use crate::io::ReadAt;
