@@ -3,6 +3,13 @@
 //!
 //! The structures are located by scanning the file for their signatures, so these tests do not
 //! depend on the object header reader.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 use h5oxide::format::btree::v2::{BTreeType, Key, Record, RecordParams};
 use h5oxide::format::checksum::lookup3;
@@ -35,7 +42,11 @@ fn expected() -> serde_json::Value {
 
 /// Addresses of every occurrence of `sig`.
 fn scan(b: &[u8], sig: &[u8; 4]) -> Vec<Addr> {
-    b.windows(4).enumerate().filter(|(_, w)| w == sig).map(|(i, _)| Addr(i as u64)).collect()
+    b.windows(4)
+        .enumerate()
+        .filter(|(_, w)| w == sig)
+        .map(|(i, _)| Addr(i as u64))
+        .collect()
 }
 
 /// The only fractal heap of a file.
@@ -134,12 +145,17 @@ fn dense_group_links_by_name_and_creation_order() {
     // Type 5: records ordered by name hash; every name hashes to its record's hash.
     let by_name = tree(&b, &r, BTreeType::LINK_NAME, RecordParams::default());
     assert_eq!(by_name.header().total_records, 200);
-    assert!(by_name.header().depth >= 1, "the fixture should need internal nodes");
+    assert!(
+        by_name.header().depth >= 1,
+        "the fixture should need internal nodes"
+    );
     let mut last = 0u32;
     let mut names = Vec::new();
     for rec in by_name.records(&r) {
         let rec = rec.unwrap();
-        let Record::LinkName { hash, heap_id } = rec else { panic!("{rec:?}") };
+        let Record::LinkName { hash, heap_id } = rec else {
+            panic!("{rec:?}")
+        };
         assert!(hash >= last);
         last = hash;
         let l = link(&heap.get(&r, &heap_id).unwrap());
@@ -154,11 +170,18 @@ fn dense_group_links_by_name_and_creation_order() {
     assert_eq!(names, sorted);
 
     // Type 6: records in creation order, names in h5py's creation order.
-    let by_order = tree(&b, &r, BTreeType::LINK_CREATION_ORDER, RecordParams::default());
+    let by_order = tree(
+        &b,
+        &r,
+        BTreeType::LINK_CREATION_ORDER,
+        RecordParams::default(),
+    );
     let recs: Vec<Record> = by_order.records(&r).map(Result::unwrap).collect();
     assert_eq!(recs.len(), 200);
     for (i, rec) in recs.iter().enumerate() {
-        let Record::LinkCreationOrder { order, heap_id } = rec else { panic!("{rec:?}") };
+        let Record::LinkCreationOrder { order, heap_id } = rec else {
+            panic!("{rec:?}")
+        };
         assert_eq!(*order, i as u64);
         let l = link(&heap.get(&r, heap_id).unwrap());
         assert_eq!(l.order, Some(i as u64));
@@ -178,9 +201,15 @@ fn dense_group_links_by_name_and_creation_order() {
         assert_eq!(found.name, name);
         assert!(it.nodes_read() <= 3, "{}", it.nodes_read());
     }
-    assert!(by_name.find(&r, Key::Hash(lookup3(b"absent", 0))).unwrap().is_none());
+    assert!(by_name
+        .find(&r, Key::Hash(lookup3(b"absent", 0)))
+        .unwrap()
+        .is_none());
     let rec = by_order.find(&r, Key::CreationOrder(57)).unwrap().unwrap();
-    assert_eq!(link(&heap.get(&r, &link_heap_id(&rec)).unwrap()).name, want_order[57]);
+    assert_eq!(
+        link(&heap.get(&r, &link_heap_id(&rec)).unwrap()).name,
+        want_order[57]
+    );
 }
 
 #[test]
@@ -201,7 +230,9 @@ fn links_heap_with_nested_indirect_blocks() {
     let mut nested = 0;
     for rec in by_name.records(&r) {
         let id = link_heap_id(&rec.unwrap());
-        let HeapId::Managed { offset, .. } = HeapId::decode(&id, h, r.ctx, 0).unwrap() else { panic!() };
+        let HeapId::Managed { offset, .. } = HeapId::decode(&id, h, r.ctx, 0).unwrap() else {
+            panic!()
+        };
         if t.lookup(offset).unwrap().0 >= t.max_direct_rows {
             nested += 1;
         }
@@ -210,7 +241,14 @@ fn links_heap_with_nested_indirect_blocks() {
         names.insert(l.name);
     }
     let want: BTreeSet<String> = (0..620)
-        .map(|i| format!("n{i:04}_{}", std::iter::repeat(char::from(b'a' + (i % 26) as u8)).take(950).collect::<String>()))
+        .map(|i| {
+            format!(
+                "n{i:04}_{}",
+                std::iter::repeat(char::from(b'a' + (i % 26) as u8))
+                    .take(950)
+                    .collect::<String>()
+            )
+        })
         .collect();
     assert_eq!(names, want);
     assert!(nested > 0, "no object in a child indirect block");
@@ -225,20 +263,39 @@ fn dense_attributes_and_huge_attribute() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_i64().unwrap() as i32))
+        .map(|p| {
+            (
+                p[0].as_str().unwrap().to_string(),
+                p[1].as_i64().unwrap() as i32,
+            )
+        })
         .collect();
     assert_eq!(small.len(), 40);
-    let huge: Vec<u8> = (0..70000u32).map(|i| (i.wrapping_mul(2_654_435_761) % 251) as u8).collect();
+    let huge: Vec<u8> = (0..70000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) % 251) as u8)
+        .collect();
     let heap = heap(&b, &r);
     assert_eq!(heap.header().heap_id_len, 8);
     assert_eq!(heap.header().huge_objects, 1);
 
     // Type 9: creation order; the small ones first in h5py's order, then "huge".
-    let by_order = tree(&b, &r, BTreeType::ATTRIBUTE_CREATION_ORDER, RecordParams::default());
+    let by_order = tree(
+        &b,
+        &r,
+        BTreeType::ATTRIBUTE_CREATION_ORDER,
+        RecordParams::default(),
+    );
     let mut got = Vec::new();
     for (i, rec) in by_order.records(&r).enumerate() {
         let rec = rec.unwrap();
-        let Record::AttributeCreationOrder { heap_id, creation_order, .. } = rec else { panic!("{rec:?}") };
+        let Record::AttributeCreationOrder {
+            heap_id,
+            creation_order,
+            ..
+        } = rec
+        else {
+            panic!("{rec:?}")
+        };
         assert_eq!(creation_order as usize, i);
         got.push(attribute(&heap.get(&r, &heap_id).unwrap()));
     }
@@ -254,7 +311,15 @@ fn dense_attributes_and_huge_attribute() {
     let by_name = tree(&b, &r, BTreeType::ATTRIBUTE_NAME, RecordParams::default());
     let mut n = 0;
     for rec in by_name.records(&r) {
-        let Record::AttributeName { heap_id, hash, creation_order, .. } = rec.unwrap() else { panic!() };
+        let Record::AttributeName {
+            heap_id,
+            hash,
+            creation_order,
+            ..
+        } = rec.unwrap()
+        else {
+            panic!()
+        };
         let (name, _) = attribute(&heap.get(&r, &heap_id).unwrap());
         assert_eq!(lookup3(name.as_bytes(), 0), hash);
         assert_eq!(name, got[creation_order as usize].0);
@@ -267,16 +332,26 @@ fn dense_attributes_and_huge_attribute() {
         n += 1;
     }
     assert_eq!(n, 41);
-    let rec = by_name.find(&r, Key::Hash(lookup3(b"attr29", 0))).unwrap().unwrap();
-    let Record::AttributeName { heap_id, .. } = rec else { panic!() };
+    let rec = by_name
+        .find(&r, Key::Hash(lookup3(b"attr29", 0)))
+        .unwrap()
+        .unwrap();
+    let Record::AttributeName { heap_id, .. } = rec else {
+        panic!()
+    };
     let (name, data) = attribute(&heap.get(&r, &heap_id).unwrap());
     let want = small.iter().find(|(n, _)| n == "attr29").unwrap();
-    assert_eq!((name.as_str(), data), (want.0.as_str(), want.1.to_le_bytes().to_vec()));
+    assert_eq!(
+        (name.as_str(), data),
+        (want.0.as_str(), want.1.to_le_bytes().to_vec())
+    );
 
     // The huge-object B-tree (type 1) is the one the heap header names.
     let huge_tree = tree(&b, &r, BTreeType::HUGE_INDIRECT, RecordParams::default());
     assert_eq!(Some(huge_tree.addr()), heap.header().huge_btree);
-    let Some(Record::HugeIndirect { len, .. }) = huge_tree.find(&r, Key::HugeId(1)).unwrap() else { panic!() };
+    let Some(Record::HugeIndirect { len, .. }) = huge_tree.find(&r, Key::HugeId(1)).unwrap() else {
+        panic!()
+    };
     assert!(len > 70000);
 }
 
@@ -285,14 +360,18 @@ fn chunk_index_trees() {
     let b = bytes("heaps_new_chunks.h5");
     let r = reader(b.clone());
     let data: Vec<i32> = (0..100).collect();
-    let all: BTreeSet<Vec<u64>> = (0..5u64).flat_map(|i| (0..4u64).map(move |j| vec![i, j])).collect();
+    let all: BTreeSet<Vec<u64>> = (0..5u64)
+        .flat_map(|i| (0..4u64).map(move |j| vec![i, j]))
+        .collect();
 
     // Type 10 (record: address + 2 scaled offsets).
     let params = RecordParams::chunks(2, r.ctx.offset_size);
     let plain = tree(&b, &r, BTreeType::CHUNK, params);
     let mut seen = BTreeSet::new();
     for rec in plain.records(&r) {
-        let Record::Chunk { addr, scaled } = rec.unwrap() else { panic!() };
+        let Record::Chunk { addr, scaled } = rec.unwrap() else {
+            panic!()
+        };
         let raw = r.block(addr, 2 * 3 * 4, "chunk").unwrap();
         for di in 0..2u64 {
             for dj in 0..3u64 {
@@ -318,7 +397,15 @@ fn chunk_index_trees() {
     let gz = tree(&b, &r, BTreeType::FILTERED_CHUNK, params);
     let mut seen = BTreeSet::new();
     for rec in gz.records(&r) {
-        let Record::FilteredChunk { addr, size, filter_mask, scaled } = rec.unwrap() else { panic!() };
+        let Record::FilteredChunk {
+            addr,
+            size,
+            filter_mask,
+            scaled,
+        } = rec.unwrap()
+        else {
+            panic!()
+        };
         assert_eq!(filter_mask, 0);
         assert!(size > 2 && size < 64, "{size}");
         let raw = r.block(addr, size, "chunk").unwrap();
@@ -351,7 +438,10 @@ fn corrupted_real_nodes_and_blocks() {
     let r = reader(b.clone());
     let heap = heap(&b, &r);
     let by_name = tree(&b, &r, BTreeType::LINK_NAME, RecordParams::default());
-    let ids: Vec<[u8; 7]> = by_name.records(&r).map(|x| link_heap_id(&x.unwrap())).collect();
+    let ids: Vec<[u8; 7]> = by_name
+        .records(&r)
+        .map(|x| link_heap_id(&x.unwrap()))
+        .collect();
     let db = scan(&b, b"FHDB")[0].0 as usize;
     let mut bad = b.clone();
     let last = db + heap.header().starting_block_size as usize - 1;
@@ -359,10 +449,96 @@ fn corrupted_real_nodes_and_blocks() {
     let r = reader(bad);
     let errs: Vec<Error> = ids.iter().filter_map(|id| heap.get(&r, id).err()).collect();
     assert!(!errs.is_empty());
-    assert!(errs.iter().all(|e| e.format_kind() == Some(FormatErrorKind::BadChecksum)), "{errs:?}");
+    assert!(
+        errs.iter()
+            .all(|e| e.format_kind() == Some(FormatErrorKind::BadChecksum)),
+        "{errs:?}"
+    );
 
     // A truncated file: the heap header is there, its blocks are not.
     let r = reader(b[..heap.addr().0 as usize + 200].to_vec());
     let e = heap.get(&r, &ids[0]).unwrap_err();
     assert_eq!(e.format_kind(), Some(FormatErrorKind::OutOfBounds));
+}
+
+#[test]
+fn depth_two_trees_of_a_big_group() {
+    let b = bytes("heaps_new_manylinks.h5");
+    let r = reader(b.clone());
+    let name = |i: u64| format!("m{:05}_{}", (i * 7919) % 2000, "x".repeat(53));
+    let exp = expected();
+    assert_eq!(exp["manylinks"]["first"].as_str().unwrap(), name(0));
+    assert_eq!(exp["manylinks"]["last"].as_str().unwrap(), name(1999));
+    let heap = heap(&b, &r);
+    assert!(
+        heap.header().current_root_rows > 0,
+        "root should be an indirect block"
+    );
+
+    for t in [BTreeType::LINK_NAME, BTreeType::LINK_CREATION_ORDER] {
+        let tr = tree(&b, &r, t, RecordParams::default());
+        let h = *tr.header();
+        assert_eq!(h.depth, 2, "{t}");
+        assert_eq!(h.total_records, 2000);
+        // The root's child pointers carry subtree totals whose width comes from the geometry:
+        // they must add up to the header's total.
+        let g = tr.geometry();
+        let root = h.root.unwrap();
+        let data = r.block(root, u64::from(h.node_size), "root").unwrap();
+        let fmt = h5oxide::format::btree::v2::RecordFormat::new(&h, r.ctx, RecordParams::default())
+            .unwrap();
+        let node = h5oxide::format::btree::v2::Node::decode(
+            &data,
+            root.0,
+            g,
+            &fmt,
+            2,
+            u64::from(h.root_records),
+        )
+        .unwrap();
+        let sum: u64 =
+            node.children.iter().map(|c| c.total_records).sum::<u64>() + node.records.len() as u64;
+        assert_eq!(sum, 2000, "{t}");
+        assert_eq!(g.level(1).unwrap().total_width, 2);
+        assert!(node.children.iter().all(|c| c.total_records > c.records));
+    }
+
+    let by_order = tree(
+        &b,
+        &r,
+        BTreeType::LINK_CREATION_ORDER,
+        RecordParams::default(),
+    );
+    for (i, rec) in by_order.records(&r).enumerate() {
+        let rec = rec.unwrap();
+        let l = link(&heap.get(&r, &link_heap_id(&rec)).unwrap());
+        assert_eq!(l.name, name(i as u64));
+        assert_eq!(l.order, Some(i as u64));
+    }
+    let by_name = tree(&b, &r, BTreeType::LINK_NAME, RecordParams::default());
+    let mut names = BTreeSet::new();
+    let mut last = 0;
+    for rec in by_name.records(&r) {
+        let rec = rec.unwrap();
+        let Record::LinkName { hash, heap_id } = rec else {
+            panic!()
+        };
+        assert!(hash >= last);
+        last = hash;
+        let l = link(&heap.get(&r, &heap_id).unwrap());
+        assert_eq!(lookup3(l.name.as_bytes(), 0), hash);
+        names.insert(l.name);
+    }
+    assert_eq!(names, (0..2000).map(name).collect::<BTreeSet<_>>());
+    for i in [0u64, 999, 1999, 1234] {
+        let n = name(i);
+        let mut it = by_name
+            .search(&r, Key::Hash(lookup3(n.as_bytes(), 0)))
+            .unwrap();
+        let rec = it.next().unwrap().unwrap();
+        assert_eq!(link(&heap.get(&r, &link_heap_id(&rec)).unwrap()).name, n);
+        assert!(it.nodes_read() <= 3, "{}", it.nodes_read());
+        let rec = by_order.find(&r, Key::CreationOrder(i)).unwrap().unwrap();
+        assert_eq!(link(&heap.get(&r, &link_heap_id(&rec)).unwrap()).name, n);
+    }
 }

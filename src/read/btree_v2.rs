@@ -8,7 +8,9 @@
 
 use super::Reader;
 use crate::error::{Error, FormatErrorKind, Result};
-use crate::format::btree::v2::{BTreeType, ChildPointer, Geometry, Header, Key, Node, Record, RecordFormat, RecordParams};
+use crate::format::btree::v2::{
+    BTreeType, ChildPointer, Geometry, Header, Key, Node, Record, RecordFormat, RecordParams,
+};
 use crate::format::Addr;
 use alloc::collections::BTreeSet;
 use alloc::vec;
@@ -108,9 +110,20 @@ impl BTreeV2 {
     }
 
     fn read_node(&self, r: &Reader, ptr: &ChildPointer, depth: u16) -> Result<Node> {
-        let what = if depth == 0 { "v2 B-tree leaf node" } else { "v2 B-tree internal node" };
+        let what = if depth == 0 {
+            "v2 B-tree leaf node"
+        } else {
+            "v2 B-tree internal node"
+        };
         let data = r.block_upto(ptr.addr, self.geometry.node_size(), what)?;
-        Node::decode(&data, ptr.addr.0, &self.geometry, &self.format, depth, ptr.records)
+        Node::decode(
+            &data,
+            ptr.addr.0,
+            &self.geometry,
+            &self.format,
+            depth,
+            ptr.records,
+        )
     }
 }
 
@@ -160,7 +173,11 @@ impl<'a> Records<'a> {
 
     fn push(&mut self, ptr: ChildPointer, depth: u16) -> Result<()> {
         if !self.visited.insert(ptr.addr.0) {
-            return Err(Error::format(FormatErrorKind::Cycle, "v2 B-tree node", ptr.addr.0));
+            return Err(Error::format(
+                FormatErrorKind::Cycle,
+                "v2 B-tree node",
+                ptr.addr.0,
+            ));
         }
         self.nodes += 1;
         crate::Limits::check("max_btree_nodes", self.nodes, self.r.limits.max_btree_nodes)?;
@@ -194,12 +211,17 @@ impl<'a> Records<'a> {
             self.push(ptr, h.depth)?;
         }
         loop {
-            let Some(top) = self.stack.last_mut() else { return Ok(None) };
+            let Some(top) = self.stack.last_mut() else {
+                return Ok(None);
+            };
             if top.child_next {
                 top.child_next = false;
                 let depth = top.depth;
                 let Some(child) = top.children.next() else {
-                    return Err(Error::invalid("v2 B-tree internal node child pointers", self.tree.addr.0));
+                    return Err(Error::invalid(
+                        "v2 B-tree internal node child pointers",
+                        self.tree.addr.0,
+                    ));
                 };
                 // Skip a child whose every record sorts before the key: they are all <= the
                 // record that follows it.
@@ -256,6 +278,7 @@ impl Iterator for Records<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::cast_possible_truncation)]
 mod tests {
     use super::*;
     use crate::format::checksum::lookup3;
@@ -403,23 +426,46 @@ mod tests {
         let r = reader(f);
         let t = BTreeV2::open(&r, Addr(h)).unwrap();
         let err = t.records(&r).find_map(|x| x.err()).unwrap();
-        assert_eq!(err, Error::format(FormatErrorKind::BadChecksum, "v2 B-tree leaf node", 0x1080 + 6 + 26));
+        assert_eq!(
+            err,
+            Error::format(
+                FormatErrorKind::BadChecksum,
+                "v2 B-tree leaf node",
+                0x1080 + 6 + 26
+            )
+        );
 
         // Node budget.
         let (f, h) = tree_file(false);
-        let mut lim = Limits::default();
-        lim.max_btree_nodes = 3;
+        let lim = Limits {
+            max_btree_nodes: 3,
+            ..Limits::default()
+        };
         let r = Reader::new(Arc::new(f), 0, Ctx::DEFAULT, lim).unwrap();
         let t = BTreeV2::open(&r, Addr(h)).unwrap();
         let err = t.records(&r).find_map(|x| x.err()).unwrap();
-        assert!(matches!(err, Error::LimitExceeded { limit: "max_btree_nodes", .. }));
+        assert!(matches!(
+            err,
+            Error::LimitExceeded {
+                limit: "max_btree_nodes",
+                ..
+            }
+        ));
 
         // Depth budget.
         let (f, h) = tree_file(false);
-        let mut lim = Limits::default();
-        lim.max_btree_depth = 1;
+        let lim = Limits {
+            max_btree_depth: 1,
+            ..Limits::default()
+        };
         let r = Reader::new(Arc::new(f), 0, Ctx::DEFAULT, lim).unwrap();
-        assert!(matches!(BTreeV2::open(&r, Addr(h)), Err(Error::LimitExceeded { limit: "max_btree_depth", .. })));
+        assert!(matches!(
+            BTreeV2::open(&r, Addr(h)),
+            Err(Error::LimitExceeded {
+                limit: "max_btree_depth",
+                ..
+            })
+        ));
 
         // Header outside the file, empty tree.
         let mut f = vec![0u8; 0x40];

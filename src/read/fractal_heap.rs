@@ -14,7 +14,9 @@ use super::btree_v2::BTreeV2;
 use super::Reader;
 use crate::error::{Error, FormatErrorKind, Result};
 use crate::format::btree::v2::{BTreeType, Key, Record};
-use crate::format::heap::fractal::{DirectBlock, DoublingTable, Header, HeapId, IndirectBlock, HEADER_PREFIX_SIZE};
+use crate::format::heap::fractal::{
+    DirectBlock, DoublingTable, Header, HeapId, IndirectBlock, HEADER_PREFIX_SIZE,
+};
 use crate::format::{Addr, Cursor};
 use alloc::vec::Vec;
 
@@ -48,7 +50,11 @@ impl FractalHeap {
         let data = r.block(addr, size, "fractal heap header")?;
         let header = Header::decode(&data, addr.0, r.ctx)?;
         let table = header.table(addr.0)?;
-        Ok(FractalHeap { addr, header, table })
+        Ok(FractalHeap {
+            addr,
+            header,
+            table,
+        })
     }
 
     /// Address of the header.
@@ -78,7 +84,9 @@ impl FractalHeap {
         match HeapId::decode(id, &self.header, r.ctx, self.addr.0)? {
             HeapId::Tiny(data) => Ok(data.to_vec()),
             HeapId::Managed { offset, length } => self.managed(r, offset, length),
-            HeapId::HugeDirect { addr, length } => Ok(r.block(addr, length, "huge fractal heap object")?.into_owned()),
+            HeapId::HugeDirect { addr, length } => Ok(r
+                .block(addr, length, "huge fractal heap object")?
+                .into_owned()),
             HeapId::HugeDirectFiltered { addr, .. } => Err(Error::unsupported(
                 "filtered huge fractal heap object (no filter module yet)",
                 addr.0,
@@ -89,10 +97,10 @@ impl FractalHeap {
 
     fn huge(&self, r: &Reader, id: u64) -> Result<Vec<u8>> {
         let at = self.addr.0;
-        let bt_addr = self
-            .header
-            .huge_btree
-            .ok_or(Error::invalid("fractal heap huge object B-tree address", at))?;
+        let bt_addr = self.header.huge_btree.ok_or(Error::invalid(
+            "fractal heap huge object B-tree address",
+            at,
+        ))?;
         let tree = BTreeV2::open(r, bt_addr)?;
         match tree.btree_type() {
             BTreeType::HUGE_INDIRECT => {}
@@ -102,11 +110,21 @@ impl FractalHeap {
                     bt_addr.0,
                 ))
             }
-            _ => return Err(Error::invalid("fractal heap huge object B-tree type", bt_addr.0)),
+            _ => {
+                return Err(Error::invalid(
+                    "fractal heap huge object B-tree type",
+                    bt_addr.0,
+                ))
+            }
         }
         match tree.find(r, Key::HugeId(id))? {
-            Some(Record::HugeIndirect { addr, len, .. }) => Ok(r.block(addr, len, "huge fractal heap object")?.into_owned()),
-            _ => Err(Error::invalid("fractal heap huge object ID (not in the B-tree)", bt_addr.0)),
+            Some(Record::HugeIndirect { addr, len, .. }) => {
+                Ok(r.block(addr, len, "huge fractal heap object")?.into_owned())
+            }
+            _ => Err(Error::invalid(
+                "fractal heap huge object ID (not in the B-tree)",
+                bt_addr.0,
+            )),
         }
     }
 
@@ -115,7 +133,10 @@ impl FractalHeap {
         let h = &self.header;
         let t = &self.table;
         let at = self.addr.0;
-        let root = h.root.ok_or(Error::invalid("fractal heap root block (heap is empty)", at))?;
+        let root = h.root.ok_or(Error::invalid(
+            "fractal heap root block (heap is empty)",
+            at,
+        ))?;
         if h.current_root_rows == 0 {
             return Ok(DirectLocation {
                 addr: root,
@@ -130,30 +151,53 @@ impl FractalHeap {
         let mut visited: Vec<u64> = Vec::new();
         loop {
             if visited.contains(&iblock_addr.0) {
-                return Err(Error::format(FormatErrorKind::Cycle, "fractal heap indirect block", iblock_addr.0));
+                return Err(Error::format(
+                    FormatErrorKind::Cycle,
+                    "fractal heap indirect block",
+                    iblock_addr.0,
+                ));
             }
             visited.push(iblock_addr.0);
-            crate::Limits::check("max_btree_depth", visited.len() as u64, u64::from(r.limits.max_btree_depth))?;
+            crate::Limits::check(
+                "max_btree_depth",
+                visited.len() as u64,
+                u64::from(r.limits.max_btree_depth),
+            )?;
             let size = IndirectBlock::size(h, t, r.ctx, nrows)?;
             let data = r.block(iblock_addr, size, "fractal heap indirect block")?;
             let ib = IndirectBlock::decode(&data, iblock_addr.0, r.ctx, h, t, nrows)?;
             if ib.heap_header != self.addr {
-                return Err(Error::invalid("fractal heap indirect block header address", iblock_addr.0));
+                return Err(Error::invalid(
+                    "fractal heap indirect block header address",
+                    iblock_addr.0,
+                ));
             }
             if ib.block_offset != iblock_offset {
-                return Err(Error::invalid("fractal heap indirect block offset", iblock_addr.0));
+                return Err(Error::invalid(
+                    "fractal heap indirect block offset",
+                    iblock_addr.0,
+                ));
             }
             let rel = offset
                 .checked_sub(iblock_offset)
                 .ok_or(Error::invalid("fractal heap offset", iblock_addr.0))?;
             let (row, col) = t.lookup(rel)?;
             if row >= nrows {
-                return Err(Error::invalid("fractal heap offset (beyond the indirect block)", iblock_addr.0));
+                return Err(Error::invalid(
+                    "fractal heap offset (beyond the indirect block)",
+                    iblock_addr.0,
+                ));
             }
-            let child_offset = iblock_offset
-                .checked_add(t.block_offset(row, col)?)
-                .ok_or(Error::format(FormatErrorKind::Overflow, "fractal heap block offset", iblock_addr.0))?;
-            let unallocated = || Error::invalid("fractal heap block (not allocated)", iblock_addr.0);
+            let child_offset =
+                iblock_offset
+                    .checked_add(t.block_offset(row, col)?)
+                    .ok_or(Error::format(
+                        FormatErrorKind::Overflow,
+                        "fractal heap block offset",
+                        iblock_addr.0,
+                    ))?;
+            let unallocated =
+                || Error::invalid("fractal heap block (not allocated)", iblock_addr.0);
             if t.is_direct_row(row) {
                 let entry = u64::from(row) * t.width + col;
                 let e = usize::try_from(entry)
@@ -197,20 +241,36 @@ impl FractalHeap {
         let end = within
             .checked_add(length)
             .filter(|&e| e <= loc.size)
-            .ok_or(Error::invalid("fractal heap managed object (runs past its direct block)", loc.addr.0))?;
+            .ok_or(Error::invalid(
+                "fractal heap managed object (runs past its direct block)",
+                loc.addr.0,
+            ))?;
         let prefix = self.header.direct_block_prefix(r.ctx) as u64;
         if within < prefix {
-            return Err(Error::invalid("fractal heap managed object offset (inside the block prefix)", loc.addr.0));
+            return Err(Error::invalid(
+                "fractal heap managed object offset (inside the block prefix)",
+                loc.addr.0,
+            ));
         }
         // A checksummed block is read whole to verify it; otherwise up to the object's end.
-        let read_len = if self.header.flags.checksum_direct_blocks() { loc.size } else { end };
+        let read_len = if self.header.flags.checksum_direct_blocks() {
+            loc.size
+        } else {
+            end
+        };
         let data = r.block(loc.addr, read_len, what)?;
         let db = DirectBlock::decode(&data, loc.addr.0, r.ctx, &self.header)?;
         if db.heap_header != self.addr {
-            return Err(Error::invalid("fractal heap direct block header address", loc.addr.0));
+            return Err(Error::invalid(
+                "fractal heap direct block header address",
+                loc.addr.0,
+            ));
         }
         if db.block_offset != loc.block_offset {
-            return Err(Error::invalid("fractal heap direct block offset", loc.addr.0));
+            return Err(Error::invalid(
+                "fractal heap direct block offset",
+                loc.addr.0,
+            ));
         }
         let mut c = Cursor::new(&data, loc.addr.0, what);
         c.seek(crate::format::to_usize(within, what, loc.addr.0)?)?;
@@ -220,6 +280,7 @@ impl FractalHeap {
 }
 
 #[cfg(test)]
+#[allow(clippy::cast_possible_truncation)]
 mod tests {
     use super::*;
     use crate::format::checksum::lookup3;
@@ -317,7 +378,10 @@ mod tests {
         assert_eq!(h.get(&r, &[0x21, b'h', b'i', 0, 0, 0, 0]).unwrap(), b"hi");
         // Past the block, inside the prefix, zero length.
         for id in [managed_id(250, 10), managed_id(3, 4), managed_id(20, 0)] {
-            assert_eq!(h.get(&r, &id).unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
+            assert_eq!(
+                h.get(&r, &id).unwrap_err().format_kind(),
+                Some(FormatErrorKind::InvalidValue)
+            );
         }
         // Flipped byte in the block.
         let mut bad = f.clone();
@@ -331,9 +395,15 @@ mod tests {
         let mut bad = f.clone();
         bad[HDR as usize + 40] ^= 1;
         let r = reader(bad);
-        assert_eq!(FractalHeap::open(&r, Addr(HDR)).unwrap_err().format_kind(), Some(FormatErrorKind::BadChecksum));
+        assert_eq!(
+            FractalHeap::open(&r, Addr(HDR)).unwrap_err().format_kind(),
+            Some(FormatErrorKind::BadChecksum)
+        );
         let r = reader(f[..0x120].to_vec());
-        assert_eq!(FractalHeap::open(&r, Addr(HDR)).unwrap_err().format_kind(), Some(FormatErrorKind::OutOfBounds));
+        assert_eq!(
+            FractalHeap::open(&r, Addr(HDR)).unwrap_err().format_kind(),
+            Some(FormatErrorKind::OutOfBounds)
+        );
     }
 
     /// Root indirect block of 4 rows: rows 0-2 direct, row 3 indirect blocks of 2 rows.
@@ -344,12 +414,24 @@ mod tests {
         // Row 0: offsets 0, 256; row 1: 512, 768; row 2: 1024, 1536 (512 bytes each);
         // row 3: 2048 and 3072, indirect blocks of 2 rows (4 direct entries of 256 bytes).
         let und = u64::MAX;
-        put(&mut f, 0x1000, &iblock(0, &[0x2000, 0x2100, 0x2200, und, 0x2400, und], &[0x3000, und]));
+        put(
+            &mut f,
+            0x1000,
+            &iblock(
+                0,
+                &[0x2000, 0x2100, 0x2200, und, 0x2400, und],
+                &[0x3000, und],
+            ),
+        );
         put(&mut f, 0x2000, &dblock(0, 256, 30, b"first", false));
         put(&mut f, 0x2200, &dblock(512, 256, 40, b"row one", false));
         put(&mut f, 0x2400, &dblock(1024, 512, 500, b"row two", false));
         put(&mut f, 0x3000, &iblock(2048, &[und, und, 0x3200, und], &[]));
-        put(&mut f, 0x3200, &dblock(2048 + 512, 256, 100, b"nested", false));
+        put(
+            &mut f,
+            0x3200,
+            &dblock(2048 + 512, 256, 100, b"nested", false),
+        );
         f.resize(0x3400, 0);
         f
     }
@@ -363,7 +445,10 @@ mod tests {
         assert_eq!(h.get(&r, &managed_id(30, 5)).unwrap(), b"first");
         assert_eq!(h.get(&r, &managed_id(512 + 40, 7)).unwrap(), b"row one");
         assert_eq!(h.get(&r, &managed_id(1024 + 500, 7)).unwrap(), b"row two");
-        assert_eq!(h.get(&r, &managed_id(2048 + 512 + 100, 6)).unwrap(), b"nested");
+        assert_eq!(
+            h.get(&r, &managed_id(2048 + 512 + 100, 6)).unwrap(),
+            b"nested"
+        );
         // Unallocated direct block, unallocated indirect block, beyond the root rows.
         for off in [768 + 20, 3072 + 20, 4096 + 20] {
             assert_eq!(
@@ -374,7 +459,9 @@ mod tests {
         }
         // An object running across the end of a 512-byte block.
         assert_eq!(
-            h.get(&r, &managed_id(1024 + 510, 7)).unwrap_err().format_kind(),
+            h.get(&r, &managed_id(1024 + 510, 7))
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::InvalidValue)
         );
         // Wrong block offset in the nested direct block.
@@ -382,7 +469,9 @@ mod tests {
         put(&mut bad, 0x3200, &dblock(2048, 256, 100, b"nested", false));
         let r2 = reader(bad);
         assert_eq!(
-            h.get(&r2, &managed_id(2048 + 512 + 100, 6)).unwrap_err().format_kind(),
+            h.get(&r2, &managed_id(2048 + 512 + 100, 6))
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::InvalidValue)
         );
         // Flipped byte in the nested indirect block.
@@ -390,25 +479,42 @@ mod tests {
         bad[0x3000 + 20] ^= 1;
         let r2 = reader(bad);
         assert_eq!(
-            h.get(&r2, &managed_id(2048 + 512 + 100, 6)).unwrap_err().format_kind(),
+            h.get(&r2, &managed_id(2048 + 512 + 100, 6))
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::BadChecksum)
         );
         // A child indirect block pointing back at the root.
         let mut bad = f.clone();
         let und = u64::MAX;
-        put(&mut bad, 0x1000, &iblock(0, &[0x2000, 0x2100, 0x2200, und, 0x2400, und], &[0x1000, und]));
+        put(
+            &mut bad,
+            0x1000,
+            &iblock(
+                0,
+                &[0x2000, 0x2100, 0x2200, und, 0x2400, und],
+                &[0x1000, und],
+            ),
+        );
         let r2 = reader(bad);
         assert_eq!(
-            h.get(&r2, &managed_id(2048 + 512 + 100, 6)).unwrap_err().format_kind(),
+            h.get(&r2, &managed_id(2048 + 512 + 100, 6))
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::Cycle)
         );
         // Depth limit.
-        let mut lim = Limits::default();
-        lim.max_btree_depth = 1;
+        let lim = Limits {
+            max_btree_depth: 1,
+            ..Limits::default()
+        };
         let r3 = Reader::new(Arc::new(f), 0, Ctx::DEFAULT, lim).unwrap();
         assert!(matches!(
             h.get(&r3, &managed_id(2048 + 512 + 100, 6)),
-            Err(Error::LimitExceeded { limit: "max_btree_depth", .. })
+            Err(Error::LimitExceeded {
+                limit: "max_btree_depth",
+                ..
+            })
         ));
         assert_eq!(h.get(&r3, &managed_id(30, 5)).unwrap(), b"first");
     }
@@ -443,10 +549,15 @@ mod tests {
         assert_eq!(h.get(&r, &[0x10, 1, 0, 0, 0, 0, 0]).unwrap(), big);
         assert_eq!(h.get(&r, &[0x10, 2, 0, 0, 0, 0, 0]).unwrap(), b"small");
         assert_eq!(
-            h.get(&r, &[0x10, 3, 0, 0, 0, 0, 0]).unwrap_err().format_kind(),
+            h.get(&r, &[0x10, 3, 0, 0, 0, 0, 0])
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::InvalidValue)
         );
         // Managed objects of an empty heap.
-        assert_eq!(h.get(&r, &managed_id(30, 5)).unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
+        assert_eq!(
+            h.get(&r, &managed_id(30, 5)).unwrap_err().format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
     }
 }

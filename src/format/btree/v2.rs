@@ -117,7 +117,17 @@ pub struct Header {
 impl Header {
     /// Encoded size, checksum included.
     pub fn size(ctx: Ctx) -> usize {
-        4 + 1 + 1 + 4 + 2 + 2 + 1 + 1 + usize::from(ctx.offset_size) + 2 + usize::from(ctx.length_size) + 4
+        4 + 1
+            + 1
+            + 4
+            + 2
+            + 2
+            + 1
+            + 1
+            + usize::from(ctx.offset_size)
+            + 2
+            + usize::from(ctx.length_size)
+            + 4
     }
 
     /// Decode a header from `data` (read at file address `addr`, at least [`Header::size`]
@@ -133,7 +143,11 @@ impl Header {
         let mut c = all.clone();
         c.signature(&HEADER_SIGNATURE)?;
         if c.u8()? != VERSION {
-            return Err(Error::format(FormatErrorKind::BadVersion, "v2 B-tree header version", addr + 4));
+            return Err(Error::format(
+                FormatErrorKind::BadVersion,
+                "v2 B-tree header version",
+                addr + 4,
+            ));
         }
         checksum::verify(all.data(), addr, "v2 B-tree header")?;
         let btree_type = BTreeType(c.u8()?);
@@ -163,7 +177,10 @@ impl Header {
             return Err(Error::invalid("v2 B-tree node size", addr + 6));
         }
         if root.is_none() && (root_records != 0 || total_records != 0) {
-            return Err(Error::invalid("v2 B-tree record count of an empty tree", addr));
+            return Err(Error::invalid(
+                "v2 B-tree record count of an empty tree",
+                addr,
+            ));
         }
         Ok(h)
     }
@@ -242,10 +259,14 @@ impl Geometry {
         levels.push(leaf);
         let mut below = leaf;
         for d in 1..=h.depth {
-            let ptr = (offset_size + records_width + if d > 1 { below.total_width } else { 0 }) as u64;
+            let ptr =
+                (offset_size + records_width + if d > 1 { below.total_width } else { 0 }) as u64;
             let max = usable.saturating_sub(ptr) / (record_size + ptr);
             if max == 0 {
-                return Err(Error::invalid("v2 B-tree node size (internal node capacity)", addr));
+                return Err(Error::invalid(
+                    "v2 B-tree node size (internal node capacity)",
+                    addr,
+                ));
             }
             let total = max
                 .saturating_add(1)
@@ -411,11 +432,9 @@ impl RecordFormat {
                         let rest = body.checked_sub(usize::from(w)).ok_or_else(bad)?;
                         (u8::try_from(rest / 8).map_err(|_| bad())?, w)
                     }
-                    (None, None) => {
-                        return Err(Error::Usage(alloc::string::String::from(
-                            "a filtered-chunk v2 B-tree needs the dataset rank or the chunk size width",
-                        )))
-                    }
+                    (None, None) => return Err(Error::Usage(alloc::string::String::from(
+                        "a filtered-chunk v2 B-tree needs the dataset rank or the chunk size width",
+                    ))),
                 };
                 if rank == 0
                     || rank > MAX_RANK
@@ -491,7 +510,8 @@ impl RecordFormat {
                             hash,
                             message_type: r.u8()?,
                             index: r.u16()?,
-                            object_header: r.defined_offset(ctx, "shared message object header address")?,
+                            object_header: r
+                                .defined_offset(ctx, "shared message object header address")?,
                         }
                     }
                     _ => return Err(Error::invalid("shared message record location", at)),
@@ -788,7 +808,8 @@ impl Node {
         let block = Cursor::new(data, addr, what).sub(used, what)?;
         checksum::verify(block.data(), addr, what)?;
         // Capacity bounded by the level capacity and by the bytes just checked.
-        let n = usize::try_from(nrec).map_err(|_| Error::invalid("v2 B-tree node record count", addr))?;
+        let n = usize::try_from(nrec)
+            .map_err(|_| Error::invalid("v2 B-tree node record count", addr))?;
         let mut records = Vec::with_capacity(n);
         for _ in 0..n {
             records.push(fmt.decode(&mut c)?);
@@ -802,8 +823,15 @@ impl Node {
                 let at = c.addr();
                 let child = c.defined_offset(fmt.ctx, "v2 B-tree child node address")?;
                 let records = c.uint(rw)?;
-                let total_records = if depth > 1 { c.uint(below.total_width)? } else { records };
-                if records > below.max_records || total_records < records || total_records > below.max_total_records {
+                let total_records = if depth > 1 {
+                    c.uint(below.total_width)?
+                } else {
+                    records
+                };
+                if records > below.max_records
+                    || total_records < records
+                    || total_records > below.max_total_records
+                {
                     return Err(Error::invalid("v2 B-tree child record count", at));
                 }
                 children.push(ChildPointer {
@@ -822,6 +850,7 @@ impl Node {
 }
 
 #[cfg(test)]
+#[allow(clippy::cast_possible_truncation)]
 mod tests {
     use super::*;
     use crate::format::checksum::lookup3;
@@ -834,7 +863,15 @@ mod tests {
         b
     }
 
-    fn header_bytes(t: u8, node: u32, rec: u16, depth: u16, root: u64, nroot: u16, total: u64) -> Vec<u8> {
+    fn header_bytes(
+        t: u8,
+        node: u32,
+        rec: u16,
+        depth: u16,
+        root: u64,
+        nroot: u16,
+        total: u64,
+    ) -> Vec<u8> {
         let mut b = b"BTHD".to_vec();
         b.push(0);
         b.push(t);
@@ -865,20 +902,32 @@ mod tests {
         assert_eq!(e.format_kind(), Some(FormatErrorKind::Truncated));
         let mut bad = b.clone();
         bad[0] = b'X';
-        assert_eq!(Header::decode(&bad, 0, ctx).unwrap_err().format_kind(), Some(FormatErrorKind::BadSignature));
+        assert_eq!(
+            Header::decode(&bad, 0, ctx).unwrap_err().format_kind(),
+            Some(FormatErrorKind::BadSignature)
+        );
         let mut bad = b.clone();
         bad[4] = 1;
-        assert_eq!(Header::decode(&bad, 0, ctx).unwrap_err().format_kind(), Some(FormatErrorKind::BadVersion));
+        assert_eq!(
+            Header::decode(&bad, 0, ctx).unwrap_err().format_kind(),
+            Some(FormatErrorKind::BadVersion)
+        );
         let mut bad = b.clone();
         bad[12] ^= 0x40;
         let e = Header::decode(&bad, 100, ctx).unwrap_err();
         assert_eq!(e.format_kind(), Some(FormatErrorKind::BadChecksum));
         // Sealed but nonsensical: a node that cannot hold one record.
         let b = header_bytes(5, 20, 11, 0, 0, 0, 0);
-        assert_eq!(Header::decode(&b, 0, ctx).unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
+        assert_eq!(
+            Header::decode(&b, 0, ctx).unwrap_err().format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
         // Empty tree claiming records.
         let b = header_bytes(5, 512, 11, 0, u64::MAX, 1, 1);
-        assert_eq!(Header::decode(&b, 0, ctx).unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
+        assert_eq!(
+            Header::decode(&b, 0, ctx).unwrap_err().format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
         let b = header_bytes(5, 512, 11, 0, u64::MAX, 0, 0);
         assert_eq!(Header::decode(&b, 0, ctx).unwrap().root, None);
     }
@@ -915,10 +964,19 @@ mod tests {
         assert_eq!(g.records_width(), 2);
         // Depth limit.
         let h = Header::decode(&header_bytes(5, 512, 11, 70, 1, 1, 1), 0, ctx).unwrap();
-        assert!(matches!(h.geometry(0, ctx, 64), Err(Error::LimitExceeded { limit: "max_btree_depth", .. })));
+        assert!(matches!(
+            h.geometry(0, ctx, 64),
+            Err(Error::LimitExceeded {
+                limit: "max_btree_depth",
+                ..
+            })
+        ));
         // Internal nodes that cannot hold a record.
         let h = Header::decode(&header_bytes(5, 35, 11, 1, 1, 1, 1), 0, ctx).unwrap();
-        assert_eq!(h.geometry(0, ctx, 64).unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
+        assert_eq!(
+            h.geometry(0, ctx, 64).unwrap_err().format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
     }
 
     fn fmt_for(t: u8, rec: u16, params: RecordParams) -> Result<RecordFormat> {
@@ -937,7 +995,14 @@ mod tests {
         let mut b = 0x1000u64.to_le_bytes().to_vec();
         b.extend_from_slice(&70046u64.to_le_bytes());
         b.extend_from_slice(&1u64.to_le_bytes());
-        assert_eq!(dec(1, 24, &b, p), Record::HugeIndirect { addr: Addr(0x1000), len: 70046, id: 1 });
+        assert_eq!(
+            dec(1, 24, &b, p),
+            Record::HugeIndirect {
+                addr: Addr(0x1000),
+                len: 70046,
+                id: 1
+            }
+        );
         let mut b2 = 0x1000u64.to_le_bytes().to_vec();
         b2.extend_from_slice(&50u64.to_le_bytes());
         b2.extend_from_slice(&3u32.to_le_bytes());
@@ -945,35 +1010,78 @@ mod tests {
         b2.extend_from_slice(&9u64.to_le_bytes());
         assert_eq!(
             dec(2, 36, &b2, p),
-            Record::HugeIndirectFiltered { addr: Addr(0x1000), len: 50, filter_mask: 3, memory_size: 70, id: 9 }
+            Record::HugeIndirectFiltered {
+                addr: Addr(0x1000),
+                len: 50,
+                filter_mask: 3,
+                memory_size: 70,
+                id: 9
+            }
         );
-        assert_eq!(dec(3, 16, &b[..16], p), Record::HugeDirect { addr: Addr(0x1000), len: 70046 });
+        assert_eq!(
+            dec(3, 16, &b[..16], p),
+            Record::HugeDirect {
+                addr: Addr(0x1000),
+                len: 70046
+            }
+        );
         assert_eq!(
             dec(4, 28, &b2[..28], p),
-            Record::HugeDirectFiltered { addr: Addr(0x1000), len: 50, filter_mask: 3, memory_size: 70 }
+            Record::HugeDirectFiltered {
+                addr: Addr(0x1000),
+                len: 50,
+                filter_mask: 3,
+                memory_size: 70
+            }
         );
         let b5 = [0x78, 0x56, 0x34, 0x12, 0, 1, 2, 3, 4, 5, 6];
-        assert_eq!(dec(5, 11, &b5, p), Record::LinkName { hash: 0x1234_5678, heap_id: [0, 1, 2, 3, 4, 5, 6] });
+        assert_eq!(
+            dec(5, 11, &b5, p),
+            Record::LinkName {
+                hash: 0x1234_5678,
+                heap_id: [0, 1, 2, 3, 4, 5, 6]
+            }
+        );
         let mut b6 = 7u64.to_le_bytes().to_vec();
         b6.extend_from_slice(&[9; 7]);
-        assert_eq!(dec(6, 15, &b6, p), Record::LinkCreationOrder { order: 7, heap_id: [9; 7] });
+        assert_eq!(
+            dec(6, 15, &b6, p),
+            Record::LinkCreationOrder {
+                order: 7,
+                heap_id: [9; 7]
+            }
+        );
         let mut b7 = vec![0u8];
         b7.extend_from_slice(&5u32.to_le_bytes());
         b7.extend_from_slice(&2u32.to_le_bytes());
         b7.extend_from_slice(&[1; 8]);
-        assert_eq!(dec(7, 17, &b7, p), Record::SharedMessageInHeap { hash: 5, ref_count: 2, heap_id: [1; 8] });
+        assert_eq!(
+            dec(7, 17, &b7, p),
+            Record::SharedMessageInHeap {
+                hash: 5,
+                ref_count: 2,
+                heap_id: [1; 8]
+            }
+        );
         let mut b7 = vec![1u8];
         b7.extend_from_slice(&5u32.to_le_bytes());
         b7.extend_from_slice(&[0, 3, 2, 0]);
         b7.extend_from_slice(&0x300u64.to_le_bytes());
         assert_eq!(
             dec(7, 17, &b7, p),
-            Record::SharedMessageInHeader { hash: 5, message_type: 3, index: 2, object_header: Addr(0x300) }
+            Record::SharedMessageInHeader {
+                hash: 5,
+                message_type: 3,
+                index: 2,
+                object_header: Addr(0x300)
+            }
         );
         b7[0] = 2;
         let f = fmt_for(7, 17, p).unwrap();
         assert_eq!(
-            f.decode(&mut Cursor::new(&b7, 0, "t")).unwrap_err().format_kind(),
+            f.decode(&mut Cursor::new(&b7, 0, "t"))
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::InvalidValue)
         );
         let mut b8 = vec![2u8; 8];
@@ -982,55 +1090,119 @@ mod tests {
         b8.extend_from_slice(&0xabcdu32.to_le_bytes());
         assert_eq!(
             dec(8, 17, &b8, p),
-            Record::AttributeName { heap_id: [2; 8], flags: 1, creation_order: 12, hash: 0xabcd }
+            Record::AttributeName {
+                heap_id: [2; 8],
+                flags: 1,
+                creation_order: 12,
+                hash: 0xabcd
+            }
         );
         assert_eq!(
             dec(9, 13, &b8[..13], p),
-            Record::AttributeCreationOrder { heap_id: [2; 8], flags: 1, creation_order: 12 }
+            Record::AttributeCreationOrder {
+                heap_id: [2; 8],
+                flags: 1,
+                creation_order: 12
+            }
         );
         let mut b10 = 0x2000u64.to_le_bytes().to_vec();
         b10.extend_from_slice(&4u64.to_le_bytes());
         b10.extend_from_slice(&3u64.to_le_bytes());
-        assert_eq!(dec(10, 24, &b10, p), Record::Chunk { addr: Addr(0x2000), scaled: vec![4, 3] });
+        assert_eq!(
+            dec(10, 24, &b10, p),
+            Record::Chunk {
+                addr: Addr(0x2000),
+                scaled: vec![4, 3]
+            }
+        );
         let mut b11 = 0x2000u64.to_le_bytes().to_vec();
         b11.extend_from_slice(&[0x34, 0x12]);
         b11.extend_from_slice(&1u32.to_le_bytes());
         b11.extend_from_slice(&4u64.to_le_bytes());
         b11.extend_from_slice(&3u64.to_le_bytes());
-        let r = Record::FilteredChunk { addr: Addr(0x2000), size: 0x1234, filter_mask: 1, scaled: vec![4, 3] };
+        let r = Record::FilteredChunk {
+            addr: Addr(0x2000),
+            size: 0x1234,
+            filter_mask: 1,
+            scaled: vec![4, 3],
+        };
         assert_eq!(dec(11, 30, &b11, RecordParams::chunks(2, 2)), r);
-        assert_eq!(dec(11, 30, &b11, RecordParams { rank: Some(2), chunk_size_width: None }), r);
-        assert_eq!(dec(11, 30, &b11, RecordParams { rank: None, chunk_size_width: Some(2) }), r);
+        assert_eq!(
+            dec(
+                11,
+                30,
+                &b11,
+                RecordParams {
+                    rank: Some(2),
+                    chunk_size_width: None
+                }
+            ),
+            r
+        );
+        assert_eq!(
+            dec(
+                11,
+                30,
+                &b11,
+                RecordParams {
+                    rank: None,
+                    chunk_size_width: Some(2)
+                }
+            ),
+            r
+        );
         assert!(matches!(fmt_for(11, 30, p), Err(Error::Usage(_))));
         assert_eq!(
-            fmt_for(11, 30, RecordParams::chunks(3, 2)).unwrap_err().format_kind(),
+            fmt_for(11, 30, RecordParams::chunks(3, 2))
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::InvalidValue)
         );
-        assert_eq!(fmt_for(10, 25, p).unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
-        assert_eq!(fmt_for(5, 10, p).unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
+        assert_eq!(
+            fmt_for(10, 25, p).unwrap_err().format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
+        assert_eq!(
+            fmt_for(5, 10, p).unwrap_err().format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
         assert_eq!(
             dec(0, 3, &[1, 2, 3], p),
-            Record::Unknown { btree_type: BTreeType::TESTING, bytes: vec![1, 2, 3] }
+            Record::Unknown {
+                btree_type: BTreeType::TESTING,
+                bytes: vec![1, 2, 3]
+            }
         );
         assert_eq!(
             dec(200, 2, &[1, 2], p),
-            Record::Unknown { btree_type: BTreeType(200), bytes: vec![1, 2] }
+            Record::Unknown {
+                btree_type: BTreeType(200),
+                bytes: vec![1, 2]
+            }
         );
         // A record shorter than declared.
         let f = fmt_for(5, 11, p).unwrap();
         assert_eq!(
-            f.decode(&mut Cursor::new(&b5[..10], 0, "t")).unwrap_err().format_kind(),
+            f.decode(&mut Cursor::new(&b5[..10], 0, "t"))
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::Truncated)
         );
     }
 
     #[test]
     fn compare_keys() {
-        let r = Record::LinkName { hash: 10, heap_id: [0; 7] };
+        let r = Record::LinkName {
+            hash: 10,
+            heap_id: [0; 7],
+        };
         assert_eq!(r.compare(&Key::Hash(10)), Some(Ordering::Equal));
         assert_eq!(r.compare(&Key::Hash(11)), Some(Ordering::Less));
         assert_eq!(r.compare(&Key::CreationOrder(1)), None);
-        let c = Record::Chunk { addr: Addr(1), scaled: vec![1, 5] };
+        let c = Record::Chunk {
+            addr: Addr(1),
+            scaled: vec![1, 5],
+        };
         assert_eq!(c.compare(&Key::Scaled(&[1, 4])), Some(Ordering::Greater));
         assert_eq!(c.compare(&Key::Scaled(&[2, 0])), Some(Ordering::Less));
         assert!(Key::Hash(1).applies_to(BTreeType::ATTRIBUTE_NAME));
@@ -1060,27 +1232,65 @@ mod tests {
         let n = Node::decode(&leaf, 0x800, &g, &f, 0, 2).unwrap();
         assert_eq!(n.records.len(), 2);
         assert!(n.children.is_empty());
-        assert_eq!(n.records[1], Record::LinkName { hash: 2, heap_id: [2; 7] });
+        assert_eq!(
+            n.records[1],
+            Record::LinkName {
+                hash: 2,
+                heap_id: [2; 7]
+            }
+        );
         // Truncated, bad signature, bad checksum, wrong type, too many records.
         assert_eq!(
-            Node::decode(&leaf[..used - 1], 0, &g, &f, 0, 2).unwrap_err().format_kind(),
+            Node::decode(&leaf[..used - 1], 0, &g, &f, 0, 2)
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::Truncated)
         );
         let mut bad = leaf.clone();
         bad[3] = b'N';
-        assert_eq!(Node::decode(&bad, 0, &g, &f, 0, 2).unwrap_err().format_kind(), Some(FormatErrorKind::BadSignature));
+        assert_eq!(
+            Node::decode(&bad, 0, &g, &f, 0, 2)
+                .unwrap_err()
+                .format_kind(),
+            Some(FormatErrorKind::BadSignature)
+        );
         let mut bad = leaf.clone();
         bad[9] ^= 1;
-        assert_eq!(Node::decode(&bad, 0, &g, &f, 0, 2).unwrap_err().format_kind(), Some(FormatErrorKind::BadChecksum));
+        assert_eq!(
+            Node::decode(&bad, 0, &g, &f, 0, 2)
+                .unwrap_err()
+                .format_kind(),
+            Some(FormatErrorKind::BadChecksum)
+        );
         let mut bad = leaf.clone();
         bad[4] = 1;
-        assert_eq!(Node::decode(&bad, 0, &g, &f, 0, 2).unwrap_err().format_kind(), Some(FormatErrorKind::BadVersion));
+        assert_eq!(
+            Node::decode(&bad, 0, &g, &f, 0, 2)
+                .unwrap_err()
+                .format_kind(),
+            Some(FormatErrorKind::BadVersion)
+        );
         let mut bad = leaf.clone();
         bad[5] = 6;
-        assert_eq!(Node::decode(&bad, 0, &g, &f, 0, 2).unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
-        assert_eq!(Node::decode(&leaf, 0, &g, &f, 0, 46).unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
+        assert_eq!(
+            Node::decode(&bad, 0, &g, &f, 0, 2)
+                .unwrap_err()
+                .format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
+        assert_eq!(
+            Node::decode(&leaf, 0, &g, &f, 0, 46)
+                .unwrap_err()
+                .format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
         // With 1 record claimed, the checksum lands elsewhere: mismatch.
-        assert_eq!(Node::decode(&leaf, 0, &g, &f, 0, 1).unwrap_err().format_kind(), Some(FormatErrorKind::BadChecksum));
+        assert_eq!(
+            Node::decode(&leaf, 0, &g, &f, 0, 1)
+                .unwrap_err()
+                .format_kind(),
+            Some(FormatErrorKind::BadChecksum)
+        );
 
         let mut int = b"BTIN\x00\x05".to_vec();
         int.extend(rec(3));
@@ -1092,18 +1302,37 @@ mod tests {
         assert_eq!(int.len(), 6 + 11 + 2 * 9 + 4);
         int.resize(512, 0);
         let n = Node::decode(&int, 0x600, &g, &f, 1, 1).unwrap();
-        assert_eq!(n.records, vec![Record::LinkName { hash: 3, heap_id: [3; 7] }]);
+        assert_eq!(
+            n.records,
+            vec![Record::LinkName {
+                hash: 3,
+                heap_id: [3; 7]
+            }]
+        );
         assert_eq!(
             n.children,
             vec![
-                ChildPointer { addr: Addr(0x800), records: 2, total_records: 2 },
-                ChildPointer { addr: Addr(0xa00), records: 1, total_records: 1 },
+                ChildPointer {
+                    addr: Addr(0x800),
+                    records: 2,
+                    total_records: 2
+                },
+                ChildPointer {
+                    addr: Addr(0xa00),
+                    records: 1,
+                    total_records: 1
+                },
             ]
         );
         // A child count above the leaf capacity.
         let mut bad = int[..6 + 11 + 18].to_vec();
         bad[6 + 11 + 8] = 46;
         let bad = seal(bad);
-        assert_eq!(Node::decode(&bad, 0, &g, &f, 1, 1).unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
+        assert_eq!(
+            Node::decode(&bad, 0, &g, &f, 1, 1)
+                .unwrap_err()
+                .format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
     }
 }

@@ -159,7 +159,11 @@ impl Header {
         let mut c = all.clone();
         c.skip(4)?;
         if c.u8()? != VERSION {
-            return Err(Error::format(FormatErrorKind::BadVersion, "fractal heap header version", addr + 4));
+            return Err(Error::format(
+                FormatErrorKind::BadVersion,
+                "fractal heap header version",
+                addr + 4,
+            ));
         }
         checksum::verify(all.data(), addr, "fractal heap header")?;
         let heap_id_len = c.u16()?;
@@ -225,7 +229,10 @@ impl Header {
         }
         let t = h.table(addr)?;
         if u32::from(current_root_rows) > t.max_root_rows {
-            return Err(Error::invalid("fractal heap root indirect block rows", addr));
+            return Err(Error::invalid(
+                "fractal heap root indirect block rows",
+                addr,
+            ));
         }
         Ok(h)
     }
@@ -252,13 +259,20 @@ impl Header {
     /// Width of the length of managed heap IDs: bytes needed for
     /// `min(max direct block size, max managed object size)`.
     pub fn managed_length_width(&self) -> usize {
-        bytes_needed(self.max_direct_block_size.min(u64::from(self.max_managed_size)))
+        bytes_needed(
+            self.max_direct_block_size
+                .min(u64::from(self.max_managed_size)),
+        )
     }
 
     /// Bytes before the object data of a direct block: signature, version, heap header address,
     /// block offset and (when the flags say so) the checksum.
     pub fn direct_block_prefix(&self, ctx: Ctx) -> usize {
-        let sum = if self.flags.checksum_direct_blocks() { 4 } else { 0 };
+        let sum = if self.flags.checksum_direct_blocks() {
+            4
+        } else {
+            0
+        };
         4 + 1 + usize::from(ctx.offset_size) + self.offset_width() + sum
     }
 }
@@ -303,12 +317,23 @@ impl DoublingTable {
     /// size is 0, above 64 bits or too small for one row.
     pub fn new(h: &Header, addr: u64) -> Result<Self> {
         let width_bits = log2_exact(u64::from(h.table_width), "fractal heap table width", addr)?;
-        let start_bits = log2_exact(h.starting_block_size, "fractal heap starting block size", addr)?;
-        let max_direct_bits = log2_exact(h.max_direct_block_size, "fractal heap maximum direct block size", addr)?;
+        let start_bits = log2_exact(
+            h.starting_block_size,
+            "fractal heap starting block size",
+            addr,
+        )?;
+        let max_direct_bits = log2_exact(
+            h.max_direct_block_size,
+            "fractal heap maximum direct block size",
+            addr,
+        )?;
         let max_heap_bits = u32::from(h.max_heap_size_bits);
         let first_row_bits = start_bits + width_bits;
         if max_direct_bits < start_bits {
-            return Err(Error::invalid("fractal heap maximum direct block size", addr));
+            return Err(Error::invalid(
+                "fractal heap maximum direct block size",
+                addr,
+            ));
         }
         if max_heap_bits == 0 || max_heap_bits > 64 || first_row_bits > max_heap_bits {
             return Err(Error::invalid("fractal heap maximum heap size", addr));
@@ -348,7 +373,11 @@ impl DoublingTable {
     /// As [`DoublingTable::row_block_bits`].
     pub fn row_block_size(&self, row: u32) -> Result<u64> {
         let b = self.row_block_bits(row)?;
-        1u64.checked_shl(b).ok_or(Error::format(FormatErrorKind::Overflow, "fractal heap block size", self.addr))
+        1u64.checked_shl(b).ok_or(Error::format(
+            FormatErrorKind::Overflow,
+            "fractal heap block size",
+            self.addr,
+        ))
     }
 
     /// Heap offset (relative to the indirect block) where `row` starts.
@@ -361,7 +390,11 @@ impl DoublingTable {
             return Ok(0);
         }
         1u64.checked_shl(self.first_row_bits + row - 1)
-            .ok_or(Error::format(FormatErrorKind::Overflow, "fractal heap row offset", self.addr))
+            .ok_or(Error::format(
+                FormatErrorKind::Overflow,
+                "fractal heap row offset",
+                self.addr,
+            ))
     }
 
     /// Heap offset (relative to the indirect block) of the block at `row`, `col`.
@@ -370,13 +403,20 @@ impl DoublingTable {
     /// As [`DoublingTable::row_block_bits`]; `InvalidValue` when `col` is not below the width.
     pub fn block_offset(&self, row: u32, col: u64) -> Result<u64> {
         if col >= self.width {
-            return Err(Error::invalid("fractal heap doubling table column", self.addr));
+            return Err(Error::invalid(
+                "fractal heap doubling table column",
+                self.addr,
+            ));
         }
         let size = self.row_block_size(row)?;
         let start = self.row_offset(row)?;
         col.checked_mul(size)
             .and_then(|v| v.checked_add(start))
-            .ok_or(Error::format(FormatErrorKind::Overflow, "fractal heap block offset", self.addr))
+            .ok_or(Error::format(
+                FormatErrorKind::Overflow,
+                "fractal heap block offset",
+                self.addr,
+            ))
     }
 
     /// The (row, column) of the block holding heap offset `off`, relative to the start of an
@@ -432,10 +472,17 @@ impl DoublingTable {
     /// `InvalidValue` when `nrows` is 0 or beyond the maximum; `Overflow` when the span is 2^64.
     pub fn indirect_span(&self, nrows: u32) -> Result<u64> {
         if nrows == 0 || nrows > self.max_root_rows {
-            return Err(Error::invalid("fractal heap indirect block rows", self.addr));
+            return Err(Error::invalid(
+                "fractal heap indirect block rows",
+                self.addr,
+            ));
         }
         1u64.checked_shl(self.first_row_bits + nrows - 1)
-            .ok_or(Error::format(FormatErrorKind::Overflow, "fractal heap indirect block span", self.addr))
+            .ok_or(Error::format(
+                FormatErrorKind::Overflow,
+                "fractal heap indirect block span",
+                self.addr,
+            ))
     }
 }
 
@@ -472,13 +519,21 @@ impl IndirectBlock {
     /// `Overflow` for absurd row counts.
     pub fn size(h: &Header, t: &DoublingTable, ctx: Ctx, nrows: u32) -> Result<u64> {
         let o = u64::from(ctx.offset_size);
-        let entry = if h.is_filtered() { o + u64::from(ctx.length_size) + 4 } else { o };
+        let entry = if h.is_filtered() {
+            o + u64::from(ctx.length_size) + 4
+        } else {
+            o
+        };
         let (k, n) = t.entries(nrows);
         let fixed = 4 + 1 + o + h.offset_width() as u64 + 4;
         k.checked_mul(entry)
             .and_then(|a| n.checked_mul(o).and_then(|b| a.checked_add(b)))
             .and_then(|v| v.checked_add(fixed))
-            .ok_or(Error::format(FormatErrorKind::Overflow, "fractal heap indirect block size", t.addr))
+            .ok_or(Error::format(
+                FormatErrorKind::Overflow,
+                "fractal heap indirect block size",
+                t.addr,
+            ))
     }
 
     /// Decode an indirect block of `nrows` rows from `data` (read at `addr`, at least
@@ -486,7 +541,14 @@ impl IndirectBlock {
     ///
     /// # Errors
     /// `Truncated`, `BadSignature`, `BadVersion`, `BadChecksum`.
-    pub fn decode(data: &[u8], addr: u64, ctx: Ctx, h: &Header, t: &DoublingTable, nrows: u32) -> Result<Self> {
+    pub fn decode(
+        data: &[u8],
+        addr: u64,
+        ctx: Ctx,
+        h: &Header,
+        t: &DoublingTable,
+        nrows: u32,
+    ) -> Result<Self> {
         let what = "fractal heap indirect block";
         let size = usize::try_from(Self::size(h, t, ctx, nrows)?)
             .map_err(|_| Error::format(FormatErrorKind::Truncated, what, addr))?;
@@ -501,12 +563,18 @@ impl IndirectBlock {
         let block_offset = c.uint(h.offset_width())?;
         let (k, n) = t.entries(nrows);
         // Both counts are bounded by the bytes of the block, checked above.
-        let k = usize::try_from(k).map_err(|_| Error::format(FormatErrorKind::Overflow, what, addr))?;
-        let n = usize::try_from(n).map_err(|_| Error::format(FormatErrorKind::Overflow, what, addr))?;
+        let k =
+            usize::try_from(k).map_err(|_| Error::format(FormatErrorKind::Overflow, what, addr))?;
+        let n =
+            usize::try_from(n).map_err(|_| Error::format(FormatErrorKind::Overflow, what, addr))?;
         let mut direct = Vec::with_capacity(k);
         for _ in 0..k {
             let a = c.offset(ctx)?;
-            let (filtered_size, filter_mask) = if h.is_filtered() { (c.length(ctx)?, c.u32()?) } else { (0, 0) };
+            let (filtered_size, filter_mask) = if h.is_filtered() {
+                (c.length(ctx)?, c.u32()?)
+            } else {
+                (0, 0)
+            };
             direct.push(DirectEntry {
                 addr: a,
                 filtered_size,
@@ -561,7 +629,11 @@ impl DirectBlock {
                 s.fill(0);
             }
             if checksum::lookup3(&zeroed, 0) != stored {
-                return Err(Error::format(FormatErrorKind::BadChecksum, what, addr + at as u64));
+                return Err(Error::format(
+                    FormatErrorKind::BadChecksum,
+                    what,
+                    addr + at as u64,
+                ));
             }
         }
         Ok(DirectBlock {
@@ -635,7 +707,11 @@ impl<'a> HeapId<'a> {
         let mut c = Cursor::new(id, addr, "fractal heap ID");
         let first = c.u8()?;
         if first >> 6 != 0 {
-            return Err(Error::format(FormatErrorKind::BadVersion, "fractal heap ID version", addr));
+            return Err(Error::format(
+                FormatErrorKind::BadVersion,
+                "fractal heap ID version",
+                addr,
+            ));
         }
         let id_len = usize::from(h.heap_id_len);
         let body = id_len.saturating_sub(1);
@@ -648,7 +724,11 @@ impl<'a> HeapId<'a> {
             }),
             HeapIdType::TINY => {
                 let low = usize::from(first & 0x0f);
-                let len = if id_len > 18 { ((low << 8) | usize::from(c.u8()?)) + 1 } else { low + 1 };
+                let len = if id_len > 18 {
+                    ((low << 8) | usize::from(c.u8()?)) + 1
+                } else {
+                    low + 1
+                };
                 Ok(HeapId::Tiny(c.bytes(len)?))
             }
             HeapIdType::HUGE => {
@@ -665,7 +745,9 @@ impl<'a> HeapId<'a> {
                         memory_size: c.length(ctx)?,
                     })
                 } else {
-                    Ok(HeapId::HugeIndirect { id: c.uint(body.min(8))? })
+                    Ok(HeapId::HugeIndirect {
+                        id: c.uint(body.min(8))?,
+                    })
                 }
             }
             _ => Err(Error::invalid("fractal heap ID type", addr)),
@@ -674,6 +756,7 @@ impl<'a> HeapId<'a> {
 }
 
 #[cfg(test)]
+#[allow(clippy::cast_possible_truncation)]
 mod tests {
     use super::*;
     use crate::format::checksum::lookup3;
@@ -693,7 +776,20 @@ mod tests {
         b.extend_from_slice(&0u16.to_le_bytes());
         b.push(flags);
         b.extend_from_slice(&4096u32.to_le_bytes());
-        for v in [0u64, u64::MAX, 10158, 733, 16384, 7168, 7168, 200, 0, 0, 0, 0] {
+        for v in [
+            0u64,
+            u64::MAX,
+            10158,
+            733,
+            16384,
+            7168,
+            7168,
+            200,
+            0,
+            0,
+            0,
+            0,
+        ] {
             b.extend_from_slice(&v.to_le_bytes());
         }
         b.extend_from_slice(&4u16.to_le_bytes());
@@ -721,7 +817,14 @@ mod tests {
         assert_eq!(h.free_space_manager, Some(Addr(733)));
         assert_eq!(h.managed_space, 16384);
         assert_eq!(h.managed_objects, 200);
-        assert_eq!((h.table_width, h.starting_block_size, h.max_direct_block_size), (4, 512, 65536));
+        assert_eq!(
+            (
+                h.table_width,
+                h.starting_block_size,
+                h.max_direct_block_size
+            ),
+            (4, 512, 65536)
+        );
         assert_eq!(h.max_heap_size_bits, 32);
         assert_eq!((h.root, h.current_root_rows), (Some(Addr(0x3b6f)), 3));
         assert_eq!(h.filters, None);
@@ -729,16 +832,28 @@ mod tests {
         assert_eq!(h.managed_length_width(), 2);
         assert_eq!(h.direct_block_prefix(ctx), 4 + 1 + 8 + 4 + 4);
 
-        assert_eq!(Header::decode(&b[..100], 0, ctx).unwrap_err().format_kind(), Some(FormatErrorKind::Truncated));
+        assert_eq!(
+            Header::decode(&b[..100], 0, ctx).unwrap_err().format_kind(),
+            Some(FormatErrorKind::Truncated)
+        );
         let mut bad = b.clone();
         bad[1] = b'r';
-        assert_eq!(Header::decode(&bad, 0, ctx).unwrap_err().format_kind(), Some(FormatErrorKind::BadSignature));
+        assert_eq!(
+            Header::decode(&bad, 0, ctx).unwrap_err().format_kind(),
+            Some(FormatErrorKind::BadSignature)
+        );
         let mut bad = b.clone();
         bad[4] = 1;
-        assert_eq!(Header::decode(&bad, 0, ctx).unwrap_err().format_kind(), Some(FormatErrorKind::BadVersion));
+        assert_eq!(
+            Header::decode(&bad, 0, ctx).unwrap_err().format_kind(),
+            Some(FormatErrorKind::BadVersion)
+        );
         let mut bad = b.clone();
         bad[30] ^= 8;
-        assert_eq!(Header::decode(&bad, 0, ctx).unwrap_err().format_kind(), Some(FormatErrorKind::BadChecksum));
+        assert_eq!(
+            Header::decode(&bad, 0, ctx).unwrap_err().format_kind(),
+            Some(FormatErrorKind::BadChecksum)
+        );
         // A width that is not a power of two, properly sealed.
         let mut bad = b[..b.len() - 4].to_vec();
         // The table width sits after 10 lengths and 2 offsets.
@@ -746,7 +861,10 @@ mod tests {
         assert_eq!(&bad[w..w + 2], &[4, 0]);
         bad[w] = 3;
         let bad = seal(bad);
-        assert_eq!(Header::decode(&bad, 0, ctx).unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
+        assert_eq!(
+            Header::decode(&bad, 0, ctx).unwrap_err().format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
     }
 
     #[test]
@@ -764,7 +882,11 @@ mod tests {
         assert!(h.is_filtered());
         assert_eq!(
             h.filters,
-            Some(HeapFilters { root_direct_size: 300, root_filter_mask: 1, pipeline: vec![1, 2, 3, 4, 5] })
+            Some(HeapFilters {
+                root_direct_size: 300,
+                root_filter_mask: 1,
+                pipeline: vec![1, 2, 3, 4, 5]
+            })
         );
     }
 
@@ -803,7 +925,10 @@ mod tests {
         for off in [0u64, 700, 2048, 5000, 70_000, 1 << 20, 0xdead_beef] {
             let (r, c) = t.lookup(off).unwrap();
             let start = t.block_offset(r, c).unwrap();
-            assert!(start <= off && off < start + t.row_block_size(r).unwrap(), "{off}");
+            assert!(
+                start <= off && off < start + t.row_block_size(r).unwrap(),
+                "{off}"
+            );
         }
         assert!(t.is_direct_row(8));
         assert!(!t.is_direct_row(9));
@@ -855,29 +980,40 @@ mod tests {
         assert_eq!(ib.direct[4].addr, Some(Addr(0x1800)));
         assert_eq!(ib.direct[5].addr, None);
         assert_eq!(
-            IndirectBlock::decode(&b[..b.len() - 1], 0, ctx, &h, &t, 2).unwrap_err().format_kind(),
+            IndirectBlock::decode(&b[..b.len() - 1], 0, ctx, &h, &t, 2)
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::Truncated)
         );
         let mut bad = b.clone();
         bad[0] = b'X';
         assert_eq!(
-            IndirectBlock::decode(&bad, 0, ctx, &h, &t, 2).unwrap_err().format_kind(),
+            IndirectBlock::decode(&bad, 0, ctx, &h, &t, 2)
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::BadSignature)
         );
         let mut bad = b.clone();
         bad[20] ^= 1;
         assert_eq!(
-            IndirectBlock::decode(&bad, 0, ctx, &h, &t, 2).unwrap_err().format_kind(),
+            IndirectBlock::decode(&bad, 0, ctx, &h, &t, 2)
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::BadChecksum)
         );
         let mut bad = b.clone();
         bad[4] = 9;
         assert_eq!(
-            IndirectBlock::decode(&bad, 0, ctx, &h, &t, 2).unwrap_err().format_kind(),
+            IndirectBlock::decode(&bad, 0, ctx, &h, &t, 2)
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::BadVersion)
         );
         // 11 rows: 36 direct entries and 8 indirect ones.
-        assert_eq!(IndirectBlock::size(&h, &t, ctx, 11).unwrap(), 4 + 1 + 8 + 4 + 36 * 8 + 8 * 8 + 4);
+        assert_eq!(
+            IndirectBlock::size(&h, &t, ctx, 11).unwrap(),
+            4 + 1 + 8 + 4 + 36 * 8 + 8 * 8 + 4
+        );
     }
 
     #[test]
@@ -897,16 +1033,34 @@ mod tests {
         assert_eq!(d.block_offset, 0x800);
         let mut bad = b.clone();
         bad[300] = 1;
-        assert_eq!(DirectBlock::decode(&bad, 0, ctx, &h).unwrap_err().format_kind(), Some(FormatErrorKind::BadChecksum));
-        assert_eq!(DirectBlock::decode(&b[..15], 0, ctx, &h).unwrap_err().format_kind(), Some(FormatErrorKind::Truncated));
+        assert_eq!(
+            DirectBlock::decode(&bad, 0, ctx, &h)
+                .unwrap_err()
+                .format_kind(),
+            Some(FormatErrorKind::BadChecksum)
+        );
+        assert_eq!(
+            DirectBlock::decode(&b[..15], 0, ctx, &h)
+                .unwrap_err()
+                .format_kind(),
+            Some(FormatErrorKind::Truncated)
+        );
         let mut bad = b.clone();
         bad[2] = 0;
-        assert_eq!(DirectBlock::decode(&bad, 0, ctx, &h).unwrap_err().format_kind(), Some(FormatErrorKind::BadSignature));
+        assert_eq!(
+            DirectBlock::decode(&bad, 0, ctx, &h)
+                .unwrap_err()
+                .format_kind(),
+            Some(FormatErrorKind::BadSignature)
+        );
         // Without the checksum flag the same bytes (with garbage) decode.
         let h2 = Header::decode(&header_bytes(1, 0, 0), 0, ctx).unwrap();
         let mut nb = b.clone();
         nb[300] = 1;
-        assert_eq!(DirectBlock::decode(&nb, 0, ctx, &h2).unwrap().block_offset, 0x800);
+        assert_eq!(
+            DirectBlock::decode(&nb, 0, ctx, &h2).unwrap().block_offset,
+            0x800
+        );
     }
 
     #[test]
@@ -915,20 +1069,55 @@ mod tests {
         let (h, _) = table();
         // Managed: 4-byte offset, 2-byte length.
         let id = [0x00, 0x11, 0x02, 0, 0, 0x4b, 0];
-        assert_eq!(HeapId::decode(&id, &h, ctx, 0).unwrap(), HeapId::Managed { offset: 0x211, length: 0x4b });
-        assert_eq!(HeapId::decode(&id[..5], &h, ctx, 0).unwrap_err().format_kind(), Some(FormatErrorKind::Truncated));
+        assert_eq!(
+            HeapId::decode(&id, &h, ctx, 0).unwrap(),
+            HeapId::Managed {
+                offset: 0x211,
+                length: 0x4b
+            }
+        );
+        assert_eq!(
+            HeapId::decode(&id[..5], &h, ctx, 0)
+                .unwrap_err()
+                .format_kind(),
+            Some(FormatErrorKind::Truncated)
+        );
         // Tiny, normal form (ID length 7 <= 18): length in the low nibble.
         let id = [0x22, b'a', b'b', b'c', 0, 0, 0];
-        assert_eq!(HeapId::decode(&id, &h, ctx, 0).unwrap(), HeapId::Tiny(b"abc"));
+        assert_eq!(
+            HeapId::decode(&id, &h, ctx, 0).unwrap(),
+            HeapId::Tiny(b"abc")
+        );
         let id = [0x2f, 1, 2];
-        assert_eq!(HeapId::decode(&id, &h, ctx, 0).unwrap_err().format_kind(), Some(FormatErrorKind::Truncated));
+        assert_eq!(
+            HeapId::decode(&id, &h, ctx, 0).unwrap_err().format_kind(),
+            Some(FormatErrorKind::Truncated)
+        );
         // Huge with a 7-byte ID: indirect, 6-byte key.
         let id = [0x10, 5, 0, 0, 0, 0, 1];
-        assert_eq!(HeapId::decode(&id, &h, ctx, 0).unwrap(), HeapId::HugeIndirect { id: 0x0100_0000_0005 });
+        assert_eq!(
+            HeapId::decode(&id, &h, ctx, 0).unwrap(),
+            HeapId::HugeIndirect {
+                id: 0x0100_0000_0005
+            }
+        );
         // Version bits and type 3.
-        assert_eq!(HeapId::decode(&[0x40, 0, 0, 0, 0, 0, 0], &h, ctx, 0).unwrap_err().format_kind(), Some(FormatErrorKind::BadVersion));
-        assert_eq!(HeapId::decode(&[0x30, 0, 0, 0, 0, 0, 0], &h, ctx, 0).unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
-        assert_eq!(HeapId::decode(&[], &h, ctx, 0).unwrap_err().format_kind(), Some(FormatErrorKind::Truncated));
+        assert_eq!(
+            HeapId::decode(&[0x40, 0, 0, 0, 0, 0, 0], &h, ctx, 0)
+                .unwrap_err()
+                .format_kind(),
+            Some(FormatErrorKind::BadVersion)
+        );
+        assert_eq!(
+            HeapId::decode(&[0x30, 0, 0, 0, 0, 0, 0], &h, ctx, 0)
+                .unwrap_err()
+                .format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
+        assert_eq!(
+            HeapId::decode(&[], &h, ctx, 0).unwrap_err().format_kind(),
+            Some(FormatErrorKind::Truncated)
+        );
 
         // A heap with 20-byte IDs: extended tiny lengths, direct huge IDs.
         let mut h20 = h.clone();
@@ -936,13 +1125,21 @@ mod tests {
         let mut id = vec![0x21, 0x03];
         id.extend(0..=0xffu8);
         id.extend(0..=0xffu8);
-        let HeapId::Tiny(d) = HeapId::decode(&id, &h20, ctx, 0).unwrap() else { panic!() };
+        let HeapId::Tiny(d) = HeapId::decode(&id, &h20, ctx, 0).unwrap() else {
+            panic!()
+        };
         assert_eq!(d.len(), 0x104);
         let mut id = vec![0x10];
         id.extend_from_slice(&0x5000u64.to_le_bytes());
         id.extend_from_slice(&70000u64.to_le_bytes());
         id.extend_from_slice(&[0; 3]);
-        assert_eq!(HeapId::decode(&id, &h20, ctx, 0).unwrap(), HeapId::HugeDirect { addr: Addr(0x5000), length: 70000 });
+        assert_eq!(
+            HeapId::decode(&id, &h20, ctx, 0).unwrap(),
+            HeapId::HugeDirect {
+                addr: Addr(0x5000),
+                length: 70000
+            }
+        );
         // Filtered heap with 30-byte IDs: direct filtered huge IDs.
         let mut hf = h20.clone();
         hf.heap_id_len = 30;
@@ -955,10 +1152,18 @@ mod tests {
         id.push(0);
         assert_eq!(
             HeapId::decode(&id, &hf, ctx, 0).unwrap(),
-            HeapId::HugeDirectFiltered { addr: Addr(0x5000), length: 700, filter_mask: 0, memory_size: 70000 }
+            HeapId::HugeDirectFiltered {
+                addr: Addr(0x5000),
+                length: 700,
+                filter_mask: 0,
+                memory_size: 70000
+            }
         );
         // Filtered heap with 20-byte IDs: too short for direct filtered, so indirect (8-byte key).
         hf.heap_id_len = 20;
-        assert_eq!(HeapId::decode(&id, &hf, ctx, 0).unwrap(), HeapId::HugeIndirect { id: 0x5000 });
+        assert_eq!(
+            HeapId::decode(&id, &hf, ctx, 0).unwrap(),
+            HeapId::HugeIndirect { id: 0x5000 }
+        );
     }
 }
