@@ -485,8 +485,13 @@ fn depth_two_trees_of_a_big_group() {
         let g = tr.geometry();
         let root = h.root.unwrap();
         let data = r.block(root, u64::from(h.node_size), "root").unwrap();
-        let fmt = h5oxide::format::btree::v2::RecordFormat::new(&h, r.ctx, RecordParams::default())
-            .unwrap();
+        let fmt = h5oxide::format::btree::v2::RecordFormat::new(
+            &h,
+            tr.addr().0,
+            r.ctx,
+            RecordParams::default(),
+        )
+        .unwrap();
         let node = h5oxide::format::btree::v2::Node::decode(
             &data,
             root.0,

@@ -48,10 +48,7 @@ impl BTreeV2 {
         let data = r.block(addr, size, "v2 B-tree header")?;
         let header = Header::decode(&data, addr.0, r.ctx)?;
         let geometry = header.geometry(addr.0, r.ctx, r.limits.max_btree_depth)?;
-        let format = RecordFormat::new(&header, r.ctx, params).map_err(|e| match e {
-            Error::Format { kind, what, .. } => Error::format(kind, what, addr.0),
-            e => e,
-        })?;
+        let format = RecordFormat::new(&header, addr.0, r.ctx, params)?;
         Ok(BTreeV2 {
             addr,
             header,
@@ -78,6 +75,11 @@ impl BTreeV2 {
     /// The node geometry (capacities and count widths per level).
     pub fn geometry(&self) -> &Geometry {
         &self.geometry
+    }
+
+    /// How records of this tree are decoded (type, size, chunk rank and widths).
+    pub fn record_format(&self) -> &RecordFormat {
+        &self.format
     }
 
     /// All records, in key order, read lazily.

@@ -380,17 +380,18 @@ pub struct RecordFormat {
 }
 
 impl RecordFormat {
-    /// Check the header's record size against what its type needs and derive chunk parameters.
+    /// Check the record size of the header at `addr` against what its type needs and derive
+    /// chunk parameters.
     ///
     /// # Errors
     /// `InvalidValue` when the record size is too small for the type (or, for chunk records, does
     /// not match rank and widths exactly); `Usage` when a type-11 tree is given neither a rank
     /// nor a chunk size width.
-    pub fn new(h: &Header, ctx: Ctx, params: RecordParams) -> Result<Self> {
+    pub fn new(h: &Header, addr: u64, ctx: Ctx, params: RecordParams) -> Result<Self> {
         let o = usize::from(ctx.offset_size);
         let l = usize::from(ctx.length_size);
         let rs = usize::from(h.record_size);
-        let bad = || Error::invalid("v2 B-tree record size", 0);
+        let bad = || Error::invalid("v2 B-tree record size", addr + 10);
         let mut f = RecordFormat {
             btree_type: h.btree_type,
             record_size: h.record_size,
@@ -982,7 +983,7 @@ mod tests {
     fn fmt_for(t: u8, rec: u16, params: RecordParams) -> Result<RecordFormat> {
         let ctx = Ctx::DEFAULT;
         let h = Header::decode(&header_bytes(t, 512, rec, 0, 1, 1, 1), 0, ctx).unwrap();
-        RecordFormat::new(&h, ctx, params)
+        RecordFormat::new(&h, 0, ctx, params)
     }
 
     #[test]
@@ -1217,7 +1218,7 @@ mod tests {
         let ctx = Ctx::DEFAULT;
         let h = Header::decode(&header_bytes(5, 512, 11, 1, 1, 1, 3), 0, ctx).unwrap();
         let g = h.geometry(0, ctx, 64).unwrap();
-        let f = RecordFormat::new(&h, ctx, RecordParams::default()).unwrap();
+        let f = RecordFormat::new(&h, 0, ctx, RecordParams::default()).unwrap();
         let rec = |hash: u32| {
             let mut v = hash.to_le_bytes().to_vec();
             v.extend_from_slice(&[hash as u8; 7]);
