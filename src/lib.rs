@@ -12,7 +12,16 @@
 //! - [`canon`] (feature `canon`): the canonical JSON document used by `h5oxide dump --json`.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::cast_possible_truncation))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::cast_possible_truncation
+    )
+)]
 
 extern crate alloc;
 #[cfg(feature = "std")]
@@ -20,6 +29,7 @@ extern crate std;
 
 pub mod error;
 pub mod format;
+pub mod hl;
 pub mod io;
 pub mod limits;
 pub mod read;
@@ -28,4 +38,5 @@ pub mod read;
 pub mod canon;
 
 pub use error::{Error, FormatErrorKind, Result};
+pub use hl::{Attribute, Dataset, File, Group, NamedDatatype, Object};
 pub use limits::Limits;

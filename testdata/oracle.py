@@ -110,6 +110,8 @@ class _HDF5:
         self.H5Pget_fill_value = fn("H5Pget_fill_value", herr, hid, hid, vp)
         self.H5Treclaim = fn("H5Treclaim", herr, hid, hid, hid, vp)
         self.H5Tget_order = fn("H5Tget_order", ctypes.c_int, hid)
+        self.H5Tget_precision = fn("H5Tget_precision", ctypes.c_size_t, hid)
+        self.H5Tget_offset = fn("H5Tget_offset", ctypes.c_int, hid)
         self.H5Tcopy = fn("H5Tcopy", hid, hid)
         self.H5Tequal = fn("H5Tequal", ctypes.c_int, hid, hid)
         self.H5Rget_type = fn("H5Rget_type", ctypes.c_int, vp)
@@ -218,7 +220,10 @@ _CSET = {h5t.CSET_ASCII: "ascii", h5t.CSET_UTF8: "utf8"}
 
 def int_suffix(tid):
     """'(pP,oO)' when an integer/bitfield does not use all bits of its storage."""
-    size, prec, off = tid.get_size(), tid.get_precision(), tid.get_offset()
+    size = tid.get_size()
+    # h5py's TypeBitfieldID has no get_precision/get_offset: ask libhdf5 directly
+    prec = LIB.H5Tget_precision(tid.id)
+    off = LIB.H5Tget_offset(tid.id)
     if prec != 8 * size or off != 0:
         return "(p%d,o%d)" % (prec, off)
     return ""
@@ -646,7 +651,8 @@ def read_elements(codec, shape, reader):
     finally:
         if n and (codec.has_vlen or codec.has_ref):
             # free what libhdf5 allocated: vlen data, H5R_ref_t internals
-            LIB.H5Treclaim(codec.mtype.id, mem_space(shape).id, 0, buf.ctypes.data)
+            space = mem_space(shape)     # keep a reference while its id is in use
+            LIB.check(LIB.H5Treclaim(codec.mtype.id, space.id, 0, buf.ctypes.data), "H5Treclaim")
 
 
 def dataset_reader(dset, codec):

@@ -323,7 +323,9 @@ mod tests {
         let mut bad = b.clone();
         bad[9] ^= 1;
         assert_eq!(
-            decode_first_block(&bad, 0, &mut Vec::new()).unwrap_err().format_kind(),
+            decode_first_block(&bad, 0, &mut Vec::new())
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::BadChecksum)
         );
         assert_eq!(
@@ -345,7 +347,9 @@ mod tests {
         assert_eq!(out[0].data, [9; 8]);
         b[0] = 3;
         assert_eq!(
-            decode_first_block(&b, 0, &mut Vec::new()).unwrap_err().format_kind(),
+            decode_first_block(&b, 0, &mut Vec::new())
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::BadVersion)
         );
     }
@@ -354,7 +358,9 @@ mod tests {
     fn v1_message_overrun() {
         let b = [0x11u8, 0, 64, 0, 0, 0, 0, 0, 1, 2];
         assert_eq!(
-            decode_v1_messages(&b, 0, &mut Vec::new()).unwrap_err().format_kind(),
+            decode_v1_messages(&b, 0, &mut Vec::new())
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::Truncated)
         );
     }

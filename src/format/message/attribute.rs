@@ -119,9 +119,18 @@ mod tests {
         b.extend_from_slice(&[7, 7, 9, 5]);
         let a = AttributeMessage::decode(&mut Cursor::new(&b, 0, "")).unwrap();
         assert!(a.utf8 && a.datatype.shared && !a.dataspace.shared);
-        assert_eq!((a.datatype.data.as_slice(), a.dataspace.data.as_slice(), a.data.as_slice()), (&[7u8, 7][..], &[9u8][..], &[5u8][..]));
         assert_eq!(
-            AttributeMessage::decode(&mut Cursor::new(&b[..11], 0, "")).unwrap_err().format_kind(),
+            (
+                a.datatype.data.as_slice(),
+                a.dataspace.data.as_slice(),
+                a.data.as_slice()
+            ),
+            (&[7u8, 7][..], &[9u8][..], &[5u8][..])
+        );
+        assert_eq!(
+            AttributeMessage::decode(&mut Cursor::new(&b[..11], 0, ""))
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::Truncated)
         );
     }

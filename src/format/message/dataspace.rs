@@ -135,16 +135,21 @@ mod tests {
         assert_eq!(s.nelements(), Some(200));
         let null = Dataspace::decode(&mut Cursor::new(&[2, 0, 0, 2], 0, ""), ctx).unwrap();
         assert_eq!((null.kind, null.nelements()), (SpaceKind::Null, Some(0)));
-        let v1 = Dataspace::decode(&mut Cursor::new(&[1, 0, 0, 0, 0, 0, 0, 0], 0, ""), ctx).unwrap();
+        let v1 =
+            Dataspace::decode(&mut Cursor::new(&[1, 0, 0, 0, 0, 0, 0, 0], 0, ""), ctx).unwrap();
         assert_eq!(v1.kind, SpaceKind::Scalar);
         let mut bad = b.clone();
         bad[24..32].copy_from_slice(&5u64.to_le_bytes());
         assert_eq!(
-            Dataspace::decode(&mut Cursor::new(&bad, 0, ""), ctx).unwrap_err().format_kind(),
+            Dataspace::decode(&mut Cursor::new(&bad, 0, ""), ctx)
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::InvalidValue)
         );
         assert_eq!(
-            Dataspace::decode(&mut Cursor::new(&[3, 0, 0, 0], 0, ""), ctx).unwrap_err().format_kind(),
+            Dataspace::decode(&mut Cursor::new(&[3, 0, 0, 0], 0, ""), ctx)
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::BadVersion)
         );
     }

@@ -125,7 +125,10 @@ mod tests {
     #[test]
     fn versions() {
         // Bytes as h5py (libhdf5 2.0, libver earliest) writes them.
-        assert_eq!(dec(&[2, 3, 2, 1, 0, 0, 0, 0]).unwrap().value, FillValue::Default);
+        assert_eq!(
+            dec(&[2, 3, 2, 1, 0, 0, 0, 0]).unwrap().value,
+            FillValue::Default
+        );
         assert_eq!(
             dec(&[2, 3, 2, 1, 2, 0, 0, 0, 7, 0]).unwrap().value,
             FillValue::User(vec![7, 0])
@@ -134,14 +137,24 @@ mod tests {
         assert_eq!(dec(&[3, 0x09]).unwrap().value, FillValue::Default);
         assert_eq!(dec(&[3, 0x10]).unwrap().value, FillValue::Undefined);
         let v = dec(&[3, 0x2a, 1, 0, 0, 0, 5]).unwrap();
-        assert_eq!((v.alloc_time, v.fill_time, v.value), (2, 2, FillValue::User(vec![5])));
-        assert_eq!(dec(&[3, 0x30]).unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
-        assert_eq!(dec(&[4, 0]).unwrap_err().format_kind(), Some(FormatErrorKind::BadVersion));
+        assert_eq!(
+            (v.alloc_time, v.fill_time, v.value),
+            (2, 2, FillValue::User(vec![5]))
+        );
+        assert_eq!(
+            dec(&[3, 0x30]).unwrap_err().format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
+        assert_eq!(
+            dec(&[4, 0]).unwrap_err().format_kind(),
+            Some(FormatErrorKind::BadVersion)
+        );
         assert_eq!(
             dec(&[2, 3, 2, 1, 9, 0, 0, 0, 7]).unwrap_err().format_kind(),
             Some(FormatErrorKind::Truncated)
         );
-        let old = FillValueMessage::decode_old(&mut Cursor::new(&[2, 0, 0, 0, 7, 0], 0, "")).unwrap();
+        let old =
+            FillValueMessage::decode_old(&mut Cursor::new(&[2, 0, 0, 0, 7, 0], 0, "")).unwrap();
         assert_eq!(old.value, FillValue::User(vec![7, 0]));
     }
 }

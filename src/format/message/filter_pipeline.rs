@@ -61,7 +61,11 @@ pub fn decode(c: &mut Cursor<'_>) -> Result<Vec<Filter>> {
     let mut out = Vec::with_capacity(usize::from(n));
     for _ in 0..n {
         let id = FilterId(c.u16()?);
-        let name_len = if version == 1 || id.0 >= 256 { c.u16()? } else { 0 };
+        let name_len = if version == 1 || id.0 >= 256 {
+            c.u16()?
+        } else {
+            0
+        };
         let flags = c.u16()?;
         let nvalues = c.u16()?;
         let name = if name_len > 0 {
@@ -103,12 +107,17 @@ mod tests {
         let b = hex("0102000000000000020008000100010073687566666c650002000000000000000300100000000000666c6574636865723332000000000000");
         let f = decode(&mut Cursor::new(&b, 0, "")).unwrap();
         assert_eq!(f.len(), 2);
-        assert_eq!((f[0].id, f[0].params.as_slice()), (FilterId::SHUFFLE, &[2u32][..]));
+        assert_eq!(
+            (f[0].id, f[0].params.as_slice()),
+            (FilterId::SHUFFLE, &[2u32][..])
+        );
         assert!(f[0].is_optional());
         assert_eq!(f[1].name.as_deref(), Some(&b"fletcher32"[..]));
         assert!(f[1].params.is_empty());
         assert_eq!(
-            decode(&mut Cursor::new(&b[..20], 0, "")).unwrap_err().format_kind(),
+            decode(&mut Cursor::new(&b[..20], 0, ""))
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::Truncated)
         );
     }
@@ -117,14 +126,22 @@ mod tests {
     fn v2() {
         let b = [2u8, 1, 1, 0, 1, 0, 1, 0, 4, 0, 0, 0];
         let f = decode(&mut Cursor::new(&b, 0, "")).unwrap();
-        assert_eq!((f[0].id, f[0].params.as_slice(), f[0].name.as_ref()), (FilterId::DEFLATE, &[4u32][..], None));
         assert_eq!(
-            decode(&mut Cursor::new(&[3, 0], 0, "")).unwrap_err().format_kind(),
+            (f[0].id, f[0].params.as_slice(), f[0].name.as_ref()),
+            (FilterId::DEFLATE, &[4u32][..], None)
+        );
+        assert_eq!(
+            decode(&mut Cursor::new(&[3, 0], 0, ""))
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::BadVersion)
         );
     }
 
     fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 }

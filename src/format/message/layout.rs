@@ -230,9 +230,7 @@ impl LayoutMessage {
                         },
                     },
                     2 => ChunkIndex::Implicit,
-                    3 => ChunkIndex::FixedArray {
-                        page_bits: c.u8()?,
-                    },
+                    3 => ChunkIndex::FixedArray { page_bits: c.u8()? },
                     4 => ChunkIndex::ExtensibleArray {
                         max_bits: c.u8()?,
                         index_elements: c.u8()?,
@@ -271,7 +269,10 @@ mod tests {
     use alloc::vec;
 
     fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     fn dec(s: &str) -> Result<LayoutMessage> {
@@ -322,22 +323,51 @@ mod tests {
         let single = dec("0402020201640401c90000000000000000000000420f000000000000").unwrap();
         match single.layout {
             Layout::Chunked { index, addr, .. } => {
-                assert_eq!(index, ChunkIndex::SingleChunk { filtered: Some((201, 0)) });
+                assert_eq!(
+                    index,
+                    ChunkIndex::SingleChunk {
+                        filtered: Some((201, 0))
+                    }
+                );
                 assert_eq!(addr, Some(Addr(0xf42)));
             }
             l => panic!("{l:?}"),
         }
         let fa = dec("04020002010a04030a5706000000000000").unwrap();
-        assert!(matches!(fa.layout, Layout::Chunked { index: ChunkIndex::FixedArray { page_bits: 10 }, .. }));
+        assert!(matches!(
+            fa.layout,
+            Layout::Chunked {
+                index: ChunkIndex::FixedArray { page_bits: 10 },
+                ..
+            }
+        ));
     }
 
     #[test]
     fn errors() {
-        assert_eq!(dec("06").unwrap_err().format_kind(), Some(FormatErrorKind::BadVersion));
-        assert_eq!(dec("0409").unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
-        assert_eq!(dec("04020002090a04").unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
-        assert_eq!(dec("04020002010a0409").unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
-        assert_eq!(dec("030203780500").unwrap_err().format_kind(), Some(FormatErrorKind::Truncated));
-        assert_eq!(dec("04020002010004030a").unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
+        assert_eq!(
+            dec("06").unwrap_err().format_kind(),
+            Some(FormatErrorKind::BadVersion)
+        );
+        assert_eq!(
+            dec("0409").unwrap_err().format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
+        assert_eq!(
+            dec("04020002090a04").unwrap_err().format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
+        assert_eq!(
+            dec("04020002010a0409").unwrap_err().format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
+        assert_eq!(
+            dec("030203780500").unwrap_err().format_kind(),
+            Some(FormatErrorKind::Truncated)
+        );
+        assert_eq!(
+            dec("04020002010004030a").unwrap_err().format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
     }
 }

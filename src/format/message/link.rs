@@ -121,7 +121,10 @@ mod tests {
         hard.extend_from_slice(b"abc");
         hard.extend_from_slice(&800u64.to_le_bytes());
         let l = Link::decode(&mut Cursor::new(&hard, 0, ""), ctx).unwrap();
-        assert_eq!((l.name.as_slice(), l.target), (&b"abc"[..], LinkTarget::Hard(Addr(800))));
+        assert_eq!(
+            (l.name.as_slice(), l.target),
+            (&b"abc"[..], LinkTarget::Hard(Addr(800)))
+        );
 
         let mut soft = vec![1u8, 0x1c, 1, 5, 0, 0, 0, 0, 0, 0, 9, 1, 1, b's'];
         soft.extend_from_slice(&4u16.to_le_bytes());
@@ -144,7 +147,9 @@ mod tests {
         );
         let bad = [1u8, 0x08, 7, 1, b'e'];
         assert_eq!(
-            Link::decode(&mut Cursor::new(&bad, 0, ""), ctx).unwrap_err().format_kind(),
+            Link::decode(&mut Cursor::new(&bad, 0, ""), ctx)
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::InvalidValue)
         );
     }

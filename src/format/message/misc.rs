@@ -187,7 +187,9 @@ mod tests {
             SharedRef::ObjectHeader(Addr(96))
         );
         assert_eq!(
-            SharedRef::decode(&mut Cursor::new(&[4, 0], 0, ""), ctx).unwrap_err().format_kind(),
+            SharedRef::decode(&mut Cursor::new(&[4, 0], 0, ""), ctx)
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::BadVersion)
         );
     }

@@ -1,7 +1,7 @@
 //! Object header messages (spec: "Object Header Messages"), one file per message.
 
-pub mod dataspace;
 pub mod attribute;
+pub mod dataspace;
 pub mod datatype;
 pub mod external_files;
 pub mod fill_value;
