@@ -139,10 +139,12 @@ def new_file(path, libver, userblock=0, sizes=None, sohm=None, page=False):
     return h5py.File(fid)
 
 
-def utf8_lcpl():
-    """Link creation properties as h5py's high-level API uses them (UTF-8 names)."""
+def name_lcpl(name):
+    """Link creation properties as h5py's high-level API makes them: ASCII names
+    are stored as ASCII, others as UTF-8.  (A UTF-8 link cannot live in a symbol
+    table, so libhdf5 converts such a group to link messages even under earliest.)"""
     lcpl = h5p.create(h5p.LINK_CREATE)
-    lcpl.set_char_encoding(h5t.CSET_UTF8)
+    lcpl.set_char_encoding(h5t.CSET_ASCII if name.isascii() else h5t.CSET_UTF8)
     return lcpl
 
 
@@ -155,7 +157,7 @@ def group(parent, name, track_order=False, attr_phase=None):
         gcpl.set_attr_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
     if attr_phase:
         gcpl.set_attr_phase_change(*attr_phase)
-    gid = h5py.h5g.create(parent.id, name.encode(), lcpl=utf8_lcpl(), gcpl=gcpl)
+    gid = h5py.h5g.create(parent.id, name.encode(), lcpl=name_lcpl(name), gcpl=gcpl)
     return h5py.Group(gid)
 
 
@@ -169,7 +171,7 @@ def commit_type(parent, name, dtype):
     """Commit a numpy dtype as a named datatype, without timestamps (h5py's own
     Group.__setitem__ cannot pass a datatype creation property list)."""
     tid = h5t.py_create(np.dtype(dtype), logical=True)
-    lcpl = utf8_lcpl()          # keep a reference: h5py closes the id when collected
+    lcpl = name_lcpl(name)      # keep a reference: h5py closes the id when collected
     tcpl = LIB.H5Pcreate(LIB.tcpl_class)
     try:
         LIB.ok(LIB.H5Pset_obj_track_times(tcpl, False), "H5Pset_obj_track_times")
@@ -201,7 +203,7 @@ def ll_dset(parent, name, ftype, shape, data=None, mtype=None, dcpl=None, maxsha
     `data` is a numpy array whose memory layout matches `mtype` (default: the
     file type itself, i.e. a raw write)."""
     did = h5d.create(parent.id, name.encode(), ftype, space_of(shape, maxshape),
-                     dcpl=dcpl if dcpl is not None else new_dcpl(), lcpl=utf8_lcpl())
+                     dcpl=dcpl if dcpl is not None else new_dcpl(), lcpl=name_lcpl(name))
     if data is not None:
         did.write(h5s.ALL, h5s.ALL, as_elements(data, shape), mtype=mtype if mtype is not None else ftype)
     return h5py.Dataset(did)

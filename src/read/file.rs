@@ -86,6 +86,14 @@ pub fn open(src: Source, limits: Limits) -> Result<(Reader, FileInfo)> {
     // libhdf5 takes the superblock's position as the base address when the stored base
     // address differs (files with a user block store 0).
     let r = Reader::new(src, pos, sb.ctx, limits)?;
+    // Like libhdf5 ("truncated file"), refuse a source shorter than the stored end of file.
+    if r.available() < sb.eof {
+        return Err(Error::format(
+            FormatErrorKind::Truncated,
+            "file (shorter than the superblock's end-of-file address)",
+            r.available(),
+        ));
+    }
     let mut info = FileInfo {
         btree_k: BTreeK {
             indexed_storage_internal: sb.indexed_storage_k,
