@@ -166,13 +166,23 @@ mod tests {
     fn writes() {
         let j = Json::object()
             .with("a", Json::Int(-1))
-            .with("b", Json::Array(alloc::vec![Json::Float(0.5), Json::Float(f64::NAN), Json::Float(2.0)]))
+            .with(
+                "b",
+                Json::Array(alloc::vec![
+                    Json::Float(0.5),
+                    Json::Float(f64::NAN),
+                    Json::Float(2.0)
+                ]),
+            )
             .with("c\"", Json::str("x\ny\u{1}"));
         assert_eq!(
             j.to_compact(),
             "{\"a\":-1,\"b\":[0.5,\"nan\",2.0],\"c\\\"\":\"x\\ny\\u0001\"}"
         );
         assert_eq!(Json::Array(alloc::vec![]).to_pretty(), "[]");
-        assert_eq!(Json::object().with("k", Json::Null).to_pretty(), "{\n \"k\": null\n}");
+        assert_eq!(
+            Json::object().with("k", Json::Null).to_pretty(),
+            "{\n \"k\": null\n}"
+        );
     }
 }

@@ -87,10 +87,11 @@ pub fn lookup3(data: &[u8], initval: u32) -> u32 {
 /// # Errors
 /// `Truncated` if the block is shorter than 4 bytes, `BadChecksum` on mismatch.
 pub fn verify(block: &[u8], addr: u64, what: &'static str) -> Result<()> {
-    let n = block
-        .len()
-        .checked_sub(4)
-        .ok_or(Error::format(FormatErrorKind::Truncated, what, addr))?;
+    let n =
+        block
+            .len()
+            .checked_sub(4)
+            .ok_or(Error::format(FormatErrorKind::Truncated, what, addr))?;
     let (body, sum) = block.split_at(n);
     if lookup3(body, 0) != word(sum) {
         return Err(Error::format(

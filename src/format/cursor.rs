@@ -304,7 +304,10 @@ mod tests {
         assert_eq!(c.addr(), 103);
         let mut s = c.sub(2, "sub").unwrap();
         assert_eq!(s.u16().unwrap(), 0x0504);
-        assert_eq!(s.u8().unwrap_err().format_kind(), Some(FormatErrorKind::Truncated));
+        assert_eq!(
+            s.u8().unwrap_err().format_kind(),
+            Some(FormatErrorKind::Truncated)
+        );
         assert_eq!(c.uint(3).unwrap(), 0x080706);
         c.skip(1).unwrap();
         let ctx = Ctx {

@@ -76,5 +76,6 @@ impl core::fmt::Display for Addr {
 /// # Errors
 /// [`crate::FormatErrorKind::Overflow`] on 32-bit targets when the value does not fit.
 pub fn to_usize(v: u64, what: &'static str, addr: u64) -> crate::Result<usize> {
-    usize::try_from(v).map_err(|_| crate::Error::format(crate::FormatErrorKind::Overflow, what, addr))
+    usize::try_from(v)
+        .map_err(|_| crate::Error::format(crate::FormatErrorKind::Overflow, what, addr))
 }

@@ -56,7 +56,11 @@ impl Superblock {
         let mut c = Cursor::new(data, addr, "superblock");
         let sig = c.bytes(8)?;
         if sig != SIGNATURE {
-            return Err(Error::format(FormatErrorKind::BadSignature, "superblock", addr));
+            return Err(Error::format(
+                FormatErrorKind::BadSignature,
+                "superblock",
+                addr,
+            ));
         }
         let version = c.u8()?;
         match version {
@@ -132,9 +136,11 @@ impl Superblock {
         let eof = c.uint(usize::from(offset_size))?;
         let root = c.defined_offset(ctx, "superblock root group object header address")?;
         let len = c.pos() + 4;
-        let block = data
-            .get(..len)
-            .ok_or(Error::format(FormatErrorKind::Truncated, "superblock", addr))?;
+        let block = data.get(..len).ok_or(Error::format(
+            FormatErrorKind::Truncated,
+            "superblock",
+            addr,
+        ))?;
         checksum::verify(block, addr, "superblock")?;
         Ok(Superblock {
             version,

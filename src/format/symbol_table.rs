@@ -149,11 +149,15 @@ mod tests {
         let mut bad = b.clone();
         bad[4] = 2;
         assert_eq!(
-            SymbolTableNode::decode(&bad, 0, ctx).unwrap_err().format_kind(),
+            SymbolTableNode::decode(&bad, 0, ctx)
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::BadVersion)
         );
         assert_eq!(
-            SymbolTableNode::decode(&b[..50], 0, ctx).unwrap_err().format_kind(),
+            SymbolTableNode::decode(&b[..50], 0, ctx)
+                .unwrap_err()
+                .format_kind(),
             Some(FormatErrorKind::Truncated)
         );
     }

@@ -49,7 +49,9 @@ impl ReadAt for FileSource {
     #[cfg(unix)]
     fn read_exact_at(&self, pos: u64, buf: &mut [u8]) -> Result<()> {
         use std::os::unix::fs::FileExt;
-        self.file.read_exact_at(buf, pos).map_err(|e| io_err(pos, &e))
+        self.file
+            .read_exact_at(buf, pos)
+            .map_err(|e| io_err(pos, &e))
     }
 
     #[cfg(windows)]

@@ -54,7 +54,9 @@ fn short_read(pos: u64) -> Error {
 /// Copy `buf.len()` bytes at `pos` out of `data`.
 fn read_slice(data: &[u8], pos: u64, buf: &mut [u8]) -> Result<()> {
     let start = usize::try_from(pos).map_err(|_| short_read(pos))?;
-    let end = start.checked_add(buf.len()).ok_or_else(|| short_read(pos))?;
+    let end = start
+        .checked_add(buf.len())
+        .ok_or_else(|| short_read(pos))?;
     let src = data.get(start..end).ok_or_else(|| short_read(pos))?;
     buf.copy_from_slice(src);
     Ok(())
@@ -123,7 +125,10 @@ mod tests {
         let mut b = [0u8; 3];
         v.read_exact_at(7, &mut b).unwrap();
         assert_eq!(b, [7, 8, 9]);
-        assert!(matches!(v.read_exact_at(8, &mut b), Err(Error::Io { addr: 8, .. })));
+        assert!(matches!(
+            v.read_exact_at(8, &mut b),
+            Err(Error::Io { addr: 8, .. })
+        ));
         assert!(v.read_exact_at(u64::MAX, &mut b).is_err());
     }
 }

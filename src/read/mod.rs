@@ -81,10 +81,11 @@ impl Reader {
     /// `OutOfBounds` when the range runs past the end of the source, `LimitExceeded` when `len`
     /// is over `max_alloc`, `Io` when the source fails.
     pub fn block(&self, addr: Addr, len: u64, what: &'static str) -> Result<Cow<'_, [u8]>> {
-        let end = addr
-            .0
-            .checked_add(len)
-            .ok_or(Error::format(FormatErrorKind::Overflow, what, addr.0))?;
+        let end = addr.0.checked_add(len).ok_or(Error::format(
+            FormatErrorKind::Overflow,
+            what,
+            addr.0,
+        ))?;
         if end > self.available() {
             return Err(Error::format(FormatErrorKind::OutOfBounds, what, addr.0));
         }
@@ -112,7 +113,12 @@ impl Reader {
     ///
     /// # Errors
     /// As [`Reader::block`]; `OutOfBounds` when `addr` is at or past the end.
-    pub fn block_upto(&self, addr: Addr, max_len: u64, what: &'static str) -> Result<Cow<'_, [u8]>> {
+    pub fn block_upto(
+        &self,
+        addr: Addr,
+        max_len: u64,
+        what: &'static str,
+    ) -> Result<Cow<'_, [u8]>> {
         let avail = self.available().saturating_sub(addr.0);
         if avail == 0 {
             return Err(Error::format(FormatErrorKind::OutOfBounds, what, addr.0));
