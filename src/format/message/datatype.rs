@@ -692,6 +692,169 @@ fn array_of(dims: Vec<u32>, base: Datatype, at: u64) -> Result<Datatype> {
     })
 }
 
+/// An integer read from an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IntValue {
+    /// From a signed type.
+    Signed(i64),
+    /// From an unsigned type (or a bitfield).
+    Unsigned(u64),
+}
+
+/// The bytes of one element in little-endian order: big-endian reversed, VAX 16-bit words
+/// reversed (as libhdf5's conversions do). `None` for VAX with an odd size.
+pub fn to_little_endian(order: ByteOrder, bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut v = bytes.to_vec();
+    match order {
+        ByteOrder::LittleEndian => {}
+        ByteOrder::BigEndian => v.reverse(),
+        ByteOrder::Vax => {
+            if v.len() % 2 != 0 {
+                return None;
+            }
+            let mut out = Vec::with_capacity(v.len());
+            for w in v.chunks_exact(2).rev() {
+                out.extend_from_slice(w);
+            }
+            v = out;
+        }
+    }
+    Some(v)
+}
+
+/// Bits `pos..pos + len` (len <= 128) of a little-endian byte string, as an integer.
+fn get_bits(le: &[u8], pos: usize, len: usize) -> u128 {
+    let mut v = 0u128;
+    for i in 0..len.min(128) {
+        let p = pos + i;
+        if le.get(p / 8).is_some_and(|b| (b >> (p % 8)) & 1 != 0) {
+            v |= 1u128 << i;
+        }
+    }
+    v
+}
+
+impl Integer {
+    /// The value of one element (`bytes`: the element's stored bytes), honouring byte order,
+    /// bit offset, precision and sign (two's complement, sign-extended from the precision).
+    /// `None` when the precision is above 64 bits.
+    pub fn decode_value(&self, bytes: &[u8]) -> Option<IntValue> {
+        let prec = usize::from(self.precision);
+        if prec == 0 || prec > 64 {
+            return None;
+        }
+        let le = to_little_endian(self.order, bytes)?;
+        let raw = get_bits(&le, usize::from(self.bit_offset), prec);
+        let raw = u64::try_from(raw).ok()?;
+        Some(if self.signed {
+            let shift = 64 - prec;
+            IntValue::Signed(i64::from_le_bytes((raw << shift).to_le_bytes()) >> shift)
+        } else {
+            IntValue::Unsigned(raw)
+        })
+    }
+}
+
+/// `2^k` as an `f64`, for `k` in the normal range.
+fn pow2(k: i64) -> f64 {
+    let biased = u64::try_from(k + 1023).unwrap_or(0).min(2046);
+    f64::from_bits(biased << 52)
+}
+
+/// `(-1)^neg * m * 2^e2`, rounded to nearest (ties to even) as an `f64`.
+fn compose_f64(neg: bool, m: u128, e2: i64) -> f64 {
+    let sign = if neg { -1.0 } else { 1.0 };
+    if m == 0 {
+        return sign * 0.0;
+    }
+    let nbits = 128 - i64::from(m.leading_zeros());
+    let top = nbits - 1 + e2; // exponent of the leading bit
+    if top > 1023 {
+        return sign * f64::INFINITY;
+    }
+    // Significant bits kept: 53 for normals, fewer for subnormals.
+    let keep = if top >= -1022 { 53 } else { 53 - (-1022 - top) };
+    let shift = nbits - keep; // bits dropped (negative: widened)
+    let (mant, k) = if shift <= 0 {
+        (m << u32::try_from(-shift).unwrap_or(0), e2 + shift)
+    } else {
+        let (kept, rem, half) = if shift >= 128 {
+            let half = if shift > 128 {
+                None
+            } else {
+                Some(1u128 << (shift - 1))
+            };
+            (0, m, half)
+        } else {
+            let s = u32::try_from(shift).unwrap_or(0);
+            (m >> s, m & ((1u128 << s) - 1), Some(1u128 << (s - 1)))
+        };
+        let up = half.is_some_and(|h| rem > h || (rem == h && kept & 1 == 1));
+        (kept + u128::from(up), e2 + shift)
+    };
+    // mant <= 2^53 is exact in f64; scale in two steps to stay exact below the normal range.
+    #[allow(clippy::cast_precision_loss)]
+    let mant = mant as f64;
+    if k < -1000 {
+        sign * (mant * pow2(k + 600)) * pow2(-600)
+    } else if k > 1000 {
+        sign * (mant * pow2(k - 600)) * pow2(600)
+    } else {
+        sign * mant * pow2(k)
+    }
+}
+
+impl Float {
+    /// The value of one element (`bytes`: the element's stored bytes) as an `f64`, for any
+    /// layout: sign, exponent and mantissa fields are read at their positions and the value is
+    /// rounded to nearest (ties to even). An all-ones exponent is infinity when the mantissa is
+    /// zero (or, without implied normalization, only its top bit is set) and NaN otherwise; a
+    /// NaN is returned as libhdf5's conversions produce it: all exponent and mantissa bits set,
+    /// the sign kept. `None` for a mantissa wider than 128 bits or VAX order with an odd size.
+    pub fn decode_f64(&self, bytes: &[u8]) -> Option<f64> {
+        let msize = usize::from(self.mantissa_size);
+        let esize = usize::from(self.exponent_size);
+        if msize > 128 || esize > 64 {
+            return None;
+        }
+        let le = to_little_endian(self.order, bytes)?;
+        let off = usize::from(self.bit_offset);
+        let neg = get_bits(&le, off + usize::from(self.sign_location), 1) == 1;
+        let e = get_bits(&le, off + usize::from(self.exponent_location), esize);
+        let m = get_bits(&le, off + usize::from(self.mantissa_location), msize);
+        let e_max = if esize == 128 {
+            u128::MAX
+        } else {
+            (1u128 << esize) - 1
+        };
+        if e == e_max {
+            let inf = m == 0 || (self.norm != MantissaNorm::Implied && m == 1u128 << (msize - 1));
+            let sign_bit = u64::from(neg) << 63;
+            return Some(if inf {
+                f64::from_bits(sign_bit | 0x7ff0_0000_0000_0000)
+            } else {
+                f64::from_bits(sign_bit | 0x7fff_ffff_ffff_ffff)
+            });
+        }
+        let e = i128::try_from(e).ok()?;
+        let bias = i128::from(self.exponent_bias);
+        let msize_i = i128::try_from(msize).ok()?;
+        let (mant, e2) = if e == 0 {
+            (m, 1 - bias - msize_i)
+        } else if self.norm == MantissaNorm::Implied {
+            if msize >= 128 {
+                return None;
+            }
+            (m | (1u128 << msize), e - bias - msize_i)
+        } else {
+            (m, e + 1 - bias - msize_i)
+        };
+        // Clamp far beyond f64's range (m has at most 128 significant bits).
+        let e2 = i64::try_from(e2.clamp(-4000, 4000)).ok()?;
+        Some(compose_f64(neg, mant, e2))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1219,5 +1382,131 @@ mod tests {
         b.extend(hex("100800000400000000002000"));
         let e = dec_err(&b);
         assert_eq!(e.format_kind(), Some(FormatErrorKind::Truncated));
+    }
+
+    fn float_of(hexs: &str) -> Float {
+        let Class::FloatingPoint(f) = dec(&hex(hexs)).class else {
+            panic!()
+        };
+        f
+    }
+
+    #[test]
+    fn integer_values() {
+        let i2be = Integer {
+            order: ByteOrder::BigEndian,
+            signed: true,
+            lo_pad: false,
+            hi_pad: false,
+            bit_offset: 0,
+            precision: 16,
+        };
+        assert_eq!(i2be.decode_value(&[0xff, 0xfe]), Some(IntValue::Signed(-2)));
+        // precision 12 at bit offset 4: -3
+        let odd = Integer {
+            order: ByteOrder::LittleEndian,
+            bit_offset: 4,
+            precision: 12,
+            ..i2be
+        };
+        assert_eq!(
+            odd.decode_value(&[0xd0, 0xff, 0xab, 0xcd]),
+            Some(IntValue::Signed(-3))
+        );
+        let odd_u = Integer {
+            signed: false,
+            ..odd
+        };
+        assert_eq!(
+            odd_u.decode_value(&[0xd0, 0xff, 0xab, 0xcd]),
+            Some(IntValue::Unsigned(0xffd))
+        );
+        let u8be = Integer {
+            signed: false,
+            precision: 64,
+            ..i2be
+        };
+        assert_eq!(
+            u8be.decode_value(&[0xff; 8]),
+            Some(IntValue::Unsigned(u64::MAX))
+        );
+        let wide = Integer {
+            precision: 65,
+            ..u8be
+        };
+        assert_eq!(wide.decode_value(&[0xff; 16]), None);
+    }
+
+    #[test]
+    fn float_values() {
+        let f2 = float_of("11200f0002000000000010000a05000a0f000000");
+        let v = |f: &Float, b: &[u8]| f.decode_f64(b).unwrap();
+        assert_eq!(v(&f2, &0x3c00u16.to_le_bytes()), 1.0);
+        assert_eq!(v(&f2, &0xc000u16.to_le_bytes()), -2.0);
+        assert_eq!(v(&f2, &0x0001u16.to_le_bytes()), 2f64.powi(-24));
+        assert_eq!(v(&f2, &0x7bffu16.to_le_bytes()), 65504.0);
+        assert_eq!(v(&f2, &0x7c00u16.to_le_bytes()), f64::INFINITY);
+        assert_eq!(v(&f2, &0xfc00u16.to_le_bytes()), f64::NEG_INFINITY);
+        assert_eq!(
+            v(&f2, &0x7e00u16.to_le_bytes()).to_bits(),
+            0x7fff_ffff_ffff_ffff
+        );
+        assert_eq!(
+            v(&f2, &0x8000u16.to_le_bytes()).to_bits(),
+            0x8000_0000_0000_0000
+        );
+        // IEEE single and double agree with the hardware, both byte orders
+        let f4 = float_of("11201f000400000000002000170800177f000000");
+        let f4be = float_of("11211f000400000000002000170800177f000000");
+        let f8 = float_of(F8LE);
+        for x in [0.1f32, -3.5e-39, 1.0e38, 7.0, f32::MIN_POSITIVE] {
+            assert_eq!(v(&f4, &x.to_le_bytes()), f64::from(x));
+            assert_eq!(v(&f4be, &x.to_be_bytes()), f64::from(x));
+        }
+        for x in [0.1f64, -2.5e-320, 1.7e308, f64::MIN_POSITIVE, 5e-324] {
+            assert_eq!(v(&f8, &x.to_le_bytes()), x);
+        }
+        // bfloat16
+        let bf = float_of("11200f000200000000001000070800077f000000");
+        assert_eq!(v(&bf, &0x3f80u16.to_le_bytes()), 1.0);
+        assert_eq!(v(&bf, &0x4049u16.to_le_bytes()), 3.140625);
+        // FP8 E4M3 (HDF5 2.0 H5T_FLOAT_F8E4M3): 0x38 is 1.0, 0x01 the smallest subnormal
+        let e4m3 = float_of("1120070001000000000008000304000307000000");
+        assert_eq!(v(&e4m3, &[0x38]), 1.0);
+        assert_eq!(v(&e4m3, &[0x01]), 2f64.powi(-9));
+        assert_eq!(v(&e4m3, &[0xc4]), -3.0);
+        // x87 long double, explicit leading bit: 1.0 and pi (rounded to nearest double)
+        let ld = float_of("11004f001000000000005000400f0040ff3f0000");
+        let mut one = [0u8; 16];
+        one[7] = 0x80;
+        one[8] = 0xff;
+        one[9] = 0x3f;
+        assert_eq!(v(&ld, &one), 1.0);
+        let mut pi = [0u8; 16];
+        pi[..8].copy_from_slice(&0xC90F_DAA2_2168_C235u64.to_le_bytes());
+        pi[8] = 0x00;
+        pi[9] = 0x40;
+        assert_eq!(v(&ld, &pi), core::f64::consts::PI);
+        // x87 infinity: all-ones exponent, only the explicit bit set
+        let mut inf = [0u8; 16];
+        inf[7] = 0x80;
+        inf[8] = 0xff;
+        inf[9] = 0x7f;
+        assert_eq!(v(&ld, &inf), f64::INFINITY);
+        // VAX word order with IEEE fields: 1.0f stored as words (3f80, 0000)
+        let vax = float_of("31611f000400000000002000170800177f000000");
+        assert_eq!(v(&vax, &[0x80, 0x3f, 0x00, 0x00]), 1.0);
+    }
+
+    #[test]
+    fn float_rounding_to_subnormal() {
+        assert_eq!(compose_f64(false, 3, -1076).to_bits(), 1); // 0.75 ulp rounds up
+        assert_eq!(compose_f64(false, 1, -1075).to_bits(), 0); // tie rounds to even 0
+        assert_eq!(compose_f64(false, 3, -1075).to_bits(), 2); // 1.5 ulp: tie to even 2
+        assert_eq!(compose_f64(true, 1, -2000), -0.0);
+        assert_eq!(compose_f64(false, u128::MAX, 0), 2f64.powi(128));
+        assert_eq!(compose_f64(false, 1, 1024), f64::INFINITY);
+        assert_eq!(compose_f64(false, (1 << 53) - 1, 971), f64::MAX);
+        assert_eq!(compose_f64(false, (1 << 54) - 1, 970), f64::INFINITY); // rounds past MAX
     }
 }
