@@ -427,11 +427,11 @@ def gen_chunkidx(f, lv):
          chunks=(16, 16))
     dset(f, "fixed_gzip", data=(np.arange(64 * 64, dtype="<i4") % 1000).reshape(64, 64),
          maxshape=(128, 128), chunks=(16, 16), compression="gzip")
-    # fixed array with more than 1024 entries -> paged; page 1 left unwritten
+    # fixed array with more than 1024 entries -> paged (1024 entries a page):
+    # pages 0 and 2 partly written, page 1 not at all
     d = dset(f, "fixed_paged", shape=(3000,), chunks=(1,), dtype="u1", fillvalue=255)
     d[0:700] = np.arange(700) % 251
     d[2200:3000] = np.arange(800) % 13
-    d[1500] = 7
 
     # extensible array: one unlimited dimension, many chunks, some unwritten
     d = dset(f, "earray", shape=(2000,), maxshape=(None,), chunks=(1,), dtype="u1", fillvalue=200)
@@ -984,9 +984,11 @@ def gen_sohm(f, lv):
 def gen_pagefs(f, lv):
     f.attrs["title"] = "paged file space, persistent free space"
     gen_small_content(f)
-    for i in range(6):
+    # (with six datasets libhdf5 relocates the superblock extension's continuation
+    # chunk and leaves a stale, time-dependent checksum in free space: keep it to four)
+    for i in range(4):
         dset(f, "tmp%d" % i, data=np.arange(500, dtype="<i4") + i)
-    for i in (1, 3, 4):
+    for i in (1, 3):
         del f["tmp%d" % i]          # leaves free space to persist
     f.attrs["after_delete"] = np.int32(1)
 

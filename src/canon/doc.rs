@@ -43,6 +43,7 @@ fn err_json(e: &Error) -> Json {
 }
 
 struct Ctxt<'a> {
+    file: &'a File,
     reader: &'a Reader,
     ctx: Ctx,
     paths: BTreeMap<Addr, String>,
@@ -55,6 +56,13 @@ impl Resolver for Ctxt<'_> {
             .borrow_mut()
             .object(self.reader, collection, index)
             .map(<[u8]>::to_vec)
+    }
+
+    fn dataspace_dims(&self, addr: Addr) -> Result<Vec<u64>> {
+        match Object::open(self.file.clone(), addr, String::new())? {
+            Object::Dataset(d) => Ok(d.shape().to_vec()),
+            _ => Err(Error::invalid("region reference target (not a dataset)", addr.0)),
+        }
     }
 
     fn object_path(&self, addr: Addr) -> Result<String> {
@@ -297,6 +305,7 @@ pub fn document(file: &File, opts: Options) -> Json {
     let _ = opts.values;
     let (entries, paths) = walk(file);
     let c = Ctxt {
+        file,
         reader: file.reader(),
         ctx: file.reader().ctx,
         paths,
