@@ -18,7 +18,8 @@
         clippy::unwrap_used,
         clippy::expect_used,
         clippy::panic,
-        clippy::indexing_slicing
+        clippy::indexing_slicing,
+        clippy::cast_possible_truncation
     )
 )]
 
@@ -28,6 +29,7 @@ extern crate std;
 
 pub mod error;
 pub mod format;
+pub mod hl;
 pub mod io;
 pub mod limits;
 pub mod read;
@@ -36,4 +38,5 @@ pub mod read;
 pub mod canon;
 
 pub use error::{Error, FormatErrorKind, Result};
+pub use hl::{Attribute, Dataset, File, Group, NamedDatatype, Object};
 pub use limits::Limits;

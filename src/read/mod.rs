@@ -2,11 +2,17 @@
 //! declared size through [`Reader::block`], which bounds-checks against the source length and
 //! the allocation cap of [`crate::Limits`].
 
+pub mod attribute;
 pub mod btree_v1;
 pub mod btree_v2;
+pub mod dataset;
+pub mod file;
 pub mod fractal_heap;
 pub mod global_heap;
+pub mod group;
 pub mod local_heap;
+pub mod object;
+pub mod shared;
 
 use crate::error::{Error, FormatErrorKind, Result};
 use crate::format::{Addr, Ctx};

@@ -1,3 +1,191 @@
-//! The `h5oxide` command-line tool.
+//! The `h5oxide` command-line tool: `ls` and `dump` for HDF5 files.
 
-fn main() {}
+use clap::{Parser, Subcommand};
+use h5oxide::canon::dtype::dtype_string;
+use h5oxide::hl::{LinkKind, Object};
+use h5oxide::{File, Group};
+use std::collections::HashSet;
+use std::io::Write;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "h5oxide", version, about = "Inspect HDF5 files (pure Rust)")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// List the members of a group, like h5ls.
+    Ls {
+        /// Recurse into subgroups.
+        #[arg(short, long)]
+        recursive: bool,
+        /// The HDF5 file.
+        file: String,
+        /// Group or object path (default `/`).
+        path: Option<String>,
+    },
+    /// Describe the whole file: a readable tree, or the canonical JSON document with --json.
+    Dump {
+        /// Emit the canonical JSON document (h5canon/1).
+        #[arg(long)]
+        json: bool,
+        /// With --json: include small dataset values.
+        #[arg(long)]
+        values: bool,
+        /// The HDF5 file.
+        file: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let res = match cli.cmd {
+        Cmd::Ls {
+            recursive,
+            file,
+            path,
+        } => ls(&file, path.as_deref().unwrap_or("/"), recursive),
+        Cmd::Dump { json, values, file } => dump(&file, json, values),
+    };
+    match res {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("h5oxide: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Res = Result<(), Box<dyn std::error::Error>>;
+
+fn dump(path: &str, json: bool, values: bool) -> Res {
+    let f = File::open(path)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let doc = h5oxide::canon::doc::document(&f, h5oxide::canon::doc::Options { values });
+        writeln!(out, "{}", doc.to_pretty())?;
+    } else {
+        let sb = f.superblock();
+        writeln!(
+            out,
+            "{path}: superblock v{}, user block {} bytes, offsets {} / lengths {} bytes",
+            sb.version,
+            f.userblock(),
+            sb.ctx.offset_size,
+            sb.ctx.length_size
+        )?;
+        let root = f.root()?;
+        let mut seen = HashSet::from([root.addr()]);
+        tree(&mut out, &root, 0, &mut seen)?;
+    }
+    Ok(())
+}
+
+fn shape_str(dims: &[u64], max: &[Option<u64>]) -> String {
+    let d: Vec<String> = dims
+        .iter()
+        .zip(max)
+        .map(|(d, m)| match m {
+            Some(m) if m == d => d.to_string(),
+            Some(m) => format!("{d}/{m}"),
+            None => format!("{d}/Inf"),
+        })
+        .collect();
+    format!("{{{}}}", d.join(", "))
+}
+
+fn describe(o: &Object) -> String {
+    match o {
+        Object::Group(_) => "Group".into(),
+        Object::Dataset(d) => {
+            let s = d.space();
+            let shape = match s.kind {
+                h5oxide::format::message::dataspace::SpaceKind::Null => "NULL".into(),
+                h5oxide::format::message::dataspace::SpaceKind::Scalar => "SCALAR".into(),
+                _ => shape_str(&s.dims, &s.max_dims),
+            };
+            format!("Dataset {shape} {}", dtype_string(d.dtype()))
+        }
+        Object::Datatype(t) => format!("Type {}", dtype_string(t.dtype())),
+    }
+}
+
+fn ls(file: &str, path: &str, recursive: bool) -> Res {
+    let f = File::open(file)?;
+    let root = f.root()?;
+    let mut out = std::io::stdout().lock();
+    match root.get(path)? {
+        Object::Group(g) => {
+            let mut seen = HashSet::from([g.addr()]);
+            ls_group(&mut out, &g, "", recursive, &mut seen)?
+        }
+        o => writeln!(out, "{:<24} {}", path, describe(&o))?,
+    }
+    Ok(())
+}
+
+fn ls_group(
+    out: &mut impl Write,
+    g: &Group,
+    prefix: &str,
+    recursive: bool,
+    seen: &mut HashSet<h5oxide::format::Addr>,
+) -> Res {
+    for l in g.links()? {
+        let name = format!("{prefix}{}", l.name);
+        match &l.kind {
+            LinkKind::Hard(_) => match g.get(&l.name) {
+                Ok(o) => {
+                    writeln!(out, "{name:<24} {}", describe(&o))?;
+                    if let (true, Object::Group(c)) = (recursive, &o) {
+                        if seen.insert(c.addr()) {
+                            ls_group(out, c, &format!("{name}/"), true, seen)?;
+                        }
+                    }
+                }
+                Err(e) => writeln!(out, "{name:<24} **error** {e}")?,
+            },
+            LinkKind::Soft(t) => writeln!(out, "{name:<24} Soft Link {{{t}}}")?,
+            LinkKind::External { file, path } => {
+                writeln!(out, "{name:<24} External Link {{{file}/{path}}}")?
+            }
+            LinkKind::UserDefined(k) => writeln!(out, "{name:<24} User-defined link type {k}")?,
+        }
+    }
+    Ok(())
+}
+
+fn tree(
+    out: &mut impl Write,
+    g: &Group,
+    depth: usize,
+    seen: &mut HashSet<h5oxide::format::Addr>,
+) -> Res {
+    let pad = "  ".repeat(depth);
+    for a in g.attrs()? {
+        match a {
+            Ok(a) => writeln!(out, "{pad}@{} {}", a.name(), dtype_string(a.dtype()))?,
+            Err(e) => writeln!(out, "{pad}@? **error** {e}")?,
+        }
+    }
+    for l in g.links()? {
+        match &l.kind {
+            LinkKind::Hard(_) => match g.get(&l.name) {
+                Ok(o) => {
+                    writeln!(out, "{pad}{} : {}", l.name, describe(&o))?;
+                    if let Object::Group(c) = &o {
+                        if seen.insert(c.addr()) {
+                            tree(out, c, depth + 1, seen)?;
+                        }
+                    }
+                }
+                Err(e) => writeln!(out, "{pad}{} : **error** {e}", l.name)?,
+            },
+            k => writeln!(out, "{pad}{} : {}", l.name, k.to_string())?,
+        }
+    }
+    Ok(())
+}

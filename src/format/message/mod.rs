@@ -1,6 +1,16 @@
 //! Object header messages (spec: "Object Header Messages"), one file per message.
 
+pub mod attribute;
+pub mod dataspace;
 pub mod datatype;
+pub mod external_files;
+pub mod fill_value;
+pub mod filter_pipeline;
+pub mod group_info;
+pub mod layout;
+pub mod link;
+pub mod link_info;
+pub mod misc;
 
 /// Header message type: an open newtype so unknown types are representable and printable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -1,0 +1,11 @@
+//! The public typed API: [`File`], [`Group`], [`Dataset`], [`Attribute`], [`NamedDatatype`].
+//!
+//! Objects are cheap handles: each holds the shared file state and its own decoded object
+//! header. Paths are resolved like h5py: `/`-separated, absolute from the root or relative to
+//! a group, following hard and soft links (external links only when enabled).
+
+mod file;
+mod object;
+
+pub use file::File;
+pub use object::{Attribute, Dataset, Group, LinkInfo, LinkKind, NamedDatatype, Object};

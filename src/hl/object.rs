@@ -1,0 +1,485 @@
+//! Groups, datasets, named datatypes and attributes.
+
+use super::file::File;
+use crate::error::{Error, Result};
+use crate::format::message::dataspace::{Dataspace, SpaceKind};
+use crate::format::message::datatype::Datatype;
+use crate::format::message::link::{Link, LinkTarget};
+use crate::format::Addr;
+use crate::read::attribute::{self, RawAttribute};
+use crate::read::dataset::{self, DatasetInfo};
+use crate::read::group;
+use crate::read::object::{ObjectHeader, ObjectKind};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+/// What a link is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkKind {
+    /// A hard link to the object header at this address.
+    Hard(Addr),
+    /// A soft link to a path.
+    Soft(String),
+    /// An external link: file and path.
+    External {
+        /// File name as stored.
+        file: String,
+        /// Object path in that file.
+        path: String,
+    },
+    /// A user-defined link type.
+    UserDefined(u8),
+}
+
+/// One link of a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkInfo {
+    /// Link name (lossily decoded when not UTF-8).
+    pub name: String,
+    /// Raw name bytes.
+    pub name_bytes: Vec<u8>,
+    /// Creation order, when the group tracks it.
+    pub creation_order: Option<u64>,
+    /// Target.
+    pub kind: LinkKind,
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+impl From<Link> for LinkInfo {
+    fn from(l: Link) -> Self {
+        let kind = match l.target {
+            LinkTarget::Hard(a) => LinkKind::Hard(a),
+            LinkTarget::Soft(p) => LinkKind::Soft(lossy(&p)),
+            LinkTarget::External { file, path } => LinkKind::External {
+                file: lossy(&file),
+                path: lossy(&path),
+            },
+            LinkTarget::UserDefined { kind, .. } => LinkKind::UserDefined(kind),
+        };
+        LinkInfo {
+            name: lossy(&l.name),
+            name_bytes: l.name,
+            creation_order: l.creation_order,
+            kind,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Base {
+    file: File,
+    header: Arc<ObjectHeader>,
+    path: String,
+}
+
+impl Base {
+    fn open(file: File, addr: Addr, path: String) -> Result<Self> {
+        let header = Arc::new(ObjectHeader::read(&file.inner.reader, addr)?);
+        Ok(Base { file, header, path })
+    }
+
+    fn attrs(&self) -> Result<Vec<Result<Attribute>>> {
+        let r = &self.file.inner.reader;
+        let info = &self.file.inner.info;
+        let msgs = attribute::messages(r, info, &self.header)?;
+        Ok(msgs
+            .into_iter()
+            .map(|m| {
+                m.and_then(|m| attribute::decode(r, info, m))
+                    .map(|raw| Attribute { raw })
+            })
+            .collect())
+    }
+
+    fn attr(&self, name: &str) -> Result<Attribute> {
+        for a in self.attrs()? {
+            let a = a?;
+            if a.raw.name == name.as_bytes() {
+                return Ok(a);
+            }
+        }
+        Err(Error::NotFound(format!(
+            "attribute {name:?} of {}",
+            self.path
+        )))
+    }
+}
+
+macro_rules! common_methods {
+    () => {
+        /// The path this object was opened by.
+        pub fn path(&self) -> &str {
+            &self.base.path
+        }
+
+        /// Address of the object header (identifies the object within the file).
+        pub fn addr(&self) -> Addr {
+            self.base.header.addr
+        }
+
+        /// The file this object belongs to.
+        pub fn file(&self) -> &File {
+            &self.base.file
+        }
+
+        /// The decoded object header.
+        pub fn header(&self) -> &ObjectHeader {
+            &self.base.header
+        }
+
+        /// All attributes, in storage order; one unreadable attribute is an `Err` entry
+        /// without hiding the others.
+        ///
+        /// # Errors
+        /// Format errors of the attribute storage itself.
+        pub fn attrs(&self) -> Result<Vec<Result<Attribute>>> {
+            self.base.attrs()
+        }
+
+        /// The attribute called `name`.
+        ///
+        /// # Errors
+        /// [`Error::NotFound`] when absent; format errors.
+        pub fn attr(&self, name: &str) -> Result<Attribute> {
+            self.base.attr(name)
+        }
+    };
+}
+
+/// A group: a map from names to links.
+#[derive(Clone)]
+pub struct Group {
+    base: Base,
+}
+
+impl core::fmt::Debug for Group {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "Group({:?} at {})",
+            self.base.path, self.base.header.addr
+        )
+    }
+}
+
+/// Join a group path and a member name.
+fn join(parent: &str, name: &str) -> String {
+    if parent.ends_with('/') {
+        format!("{parent}{name}")
+    } else {
+        format!("{parent}/{name}")
+    }
+}
+
+impl Group {
+    common_methods!();
+
+    pub(crate) fn open_root(file: File) -> Result<Group> {
+        let root = file.superblock().root;
+        Ok(Group {
+            base: Base::open(file, root, String::from("/"))?,
+        })
+    }
+
+    /// All links, sorted by the bytes of their names (h5py's default order).
+    ///
+    /// # Errors
+    /// Format errors of the group's link storage.
+    pub fn links(&self) -> Result<Vec<LinkInfo>> {
+        let r = &self.base.file.inner.reader;
+        let mut v: Vec<LinkInfo> = group::links(r, &self.base.file.inner.info, &self.base.header)?
+            .into_iter()
+            .map(LinkInfo::from)
+            .collect();
+        v.sort_by(|a, b| a.name_bytes.cmp(&b.name_bytes));
+        Ok(v)
+    }
+
+    /// Member names in name order.
+    ///
+    /// # Errors
+    /// As [`Group::links`].
+    pub fn member_names(&self) -> Result<Vec<String>> {
+        Ok(self.links()?.into_iter().map(|l| l.name).collect())
+    }
+
+    /// The link called `name` (one path component).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when absent.
+    pub fn link(&self, name: &str) -> Result<LinkInfo> {
+        self.links()?
+            .into_iter()
+            .find(|l| l.name_bytes == name.as_bytes())
+            .ok_or_else(|| Error::NotFound(join(&self.base.path, name)))
+    }
+
+    /// Open the object at `path` (absolute, or relative to this group), following hard and
+    /// soft links.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::LimitExceeded`] (`max_link_hops`) for soft-link loops;
+    /// [`Error::Unsupported`] for external and user-defined links.
+    pub fn get(&self, path: &str) -> Result<Object> {
+        let mut hops = 0u32;
+        self.resolve(path, &mut hops)
+    }
+
+    fn resolve(&self, path: &str, hops: &mut u32) -> Result<Object> {
+        let mut cur = if path.starts_with('/') {
+            Object::Group(Group::open_root(self.base.file.clone())?)
+        } else {
+            Object::Group(self.clone())
+        };
+        for part in path.split('/').filter(|p| !p.is_empty() && *p != ".") {
+            let g = match cur {
+                Object::Group(g) => g,
+                _ => {
+                    return Err(Error::NotFound(format!(
+                        "{path} (a path component is not a group)"
+                    )))
+                }
+            };
+            let link = g.link(part)?;
+            let child_path = join(&g.base.path, part);
+            cur = match link.kind {
+                LinkKind::Hard(addr) => Object::open(self.base.file.clone(), addr, child_path)?,
+                LinkKind::Soft(target) => {
+                    *hops += 1;
+                    let max = self.base.file.inner.reader.limits.max_link_hops;
+                    crate::Limits::check("max_link_hops", u64::from(*hops), u64::from(max))?;
+                    g.resolve(&target, hops)?
+                }
+                LinkKind::External { file, path: p } => {
+                    return Err(Error::unsupported(
+                        format!("following external link to {file}:{p}"),
+                        g.addr().0,
+                    ))
+                }
+                LinkKind::UserDefined(k) => {
+                    return Err(Error::unsupported(
+                        format!("user-defined link type {k}"),
+                        g.addr().0,
+                    ))
+                }
+            };
+        }
+        Ok(cur)
+    }
+
+    /// Open the group at `path`.
+    ///
+    /// # Errors
+    /// As [`Group::get`]; [`Error::Usage`] when the object is not a group.
+    pub fn group(&self, path: &str) -> Result<Group> {
+        match self.get(path)? {
+            Object::Group(g) => Ok(g),
+            _ => Err(Error::Usage(format!("{path} is not a group"))),
+        }
+    }
+
+    /// Open the dataset at `path`.
+    ///
+    /// # Errors
+    /// As [`Group::get`]; [`Error::Usage`] when the object is not a dataset.
+    pub fn dataset(&self, path: &str) -> Result<Dataset> {
+        match self.get(path)? {
+            Object::Dataset(d) => Ok(d),
+            _ => Err(Error::Usage(format!("{path} is not a dataset"))),
+        }
+    }
+}
+
+/// Any object a hard link can point to.
+#[derive(Debug, Clone)]
+pub enum Object {
+    /// A group.
+    Group(Group),
+    /// A dataset.
+    Dataset(Dataset),
+    /// A committed datatype.
+    Datatype(NamedDatatype),
+}
+
+impl Object {
+    /// Open the object whose header is at `addr`, naming it `path`.
+    ///
+    /// # Errors
+    /// Format errors of the header and (for datasets and datatypes) its messages;
+    /// [`Error::Unsupported`] for headers that are none of the three kinds.
+    pub fn open(file: File, addr: Addr, path: String) -> Result<Object> {
+        let base = Base::open(file, addr, path)?;
+        match base.header.kind() {
+            ObjectKind::Group => Ok(Object::Group(Group { base })),
+            ObjectKind::Dataset => {
+                let info = {
+                    let f = &base.file.inner;
+                    dataset::info(&f.reader, &f.info, &base.header)?
+                };
+                Ok(Object::Dataset(Dataset { base, info }))
+            }
+            ObjectKind::Datatype => {
+                let f = &base.file.inner;
+                let m = base
+                    .header
+                    .find(crate::format::message::MessageType::DATATYPE)
+                    .ok_or(Error::invalid("named datatype", addr.0))?;
+                let b = crate::read::shared::resolve(
+                    &f.reader,
+                    &f.info,
+                    crate::format::message::MessageType::DATATYPE,
+                    m.is_shared(),
+                    &m.data,
+                    m.addr,
+                )?;
+                let dtype = Datatype::decode(&mut crate::format::Cursor::new(
+                    &b.data,
+                    b.addr,
+                    "datatype message",
+                ))?;
+                Ok(Object::Datatype(NamedDatatype { base, dtype }))
+            }
+            ObjectKind::Unknown => Err(Error::unsupported("object header of unknown kind", addr.0)),
+        }
+    }
+
+    /// The object's header address.
+    pub fn addr(&self) -> Addr {
+        match self {
+            Object::Group(g) => g.addr(),
+            Object::Dataset(d) => d.addr(),
+            Object::Datatype(t) => t.addr(),
+        }
+    }
+}
+
+/// A dataset: typed, shaped raw data with its storage description.
+#[derive(Clone)]
+pub struct Dataset {
+    base: Base,
+    info: DatasetInfo,
+}
+
+impl core::fmt::Debug for Dataset {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "Dataset({:?} at {})",
+            self.base.path, self.base.header.addr
+        )
+    }
+}
+
+impl Dataset {
+    common_methods!();
+
+    /// Element datatype.
+    pub fn dtype(&self) -> &Datatype {
+        &self.info.dtype
+    }
+
+    /// Dataspace.
+    pub fn space(&self) -> &Dataspace {
+        &self.info.space
+    }
+
+    /// Current shape (empty for scalar and null spaces).
+    pub fn shape(&self) -> &[u64] {
+        &self.info.space.dims
+    }
+
+    /// Whether the dataspace is null (no elements, not even a scalar).
+    pub fn is_null(&self) -> bool {
+        self.info.space.kind == SpaceKind::Null
+    }
+
+    /// All storage metadata.
+    pub fn info(&self) -> &DatasetInfo {
+        &self.info
+    }
+}
+
+/// A committed (named) datatype.
+#[derive(Clone)]
+pub struct NamedDatatype {
+    base: Base,
+    dtype: Datatype,
+}
+
+impl core::fmt::Debug for NamedDatatype {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "NamedDatatype({:?} at {})",
+            self.base.path, self.base.header.addr
+        )
+    }
+}
+
+impl NamedDatatype {
+    common_methods!();
+
+    /// The datatype.
+    pub fn dtype(&self) -> &Datatype {
+        &self.dtype
+    }
+}
+
+/// An attribute: a small named value attached to an object.
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    raw: RawAttribute,
+}
+
+impl Attribute {
+    /// Name (lossily decoded when not UTF-8).
+    pub fn name(&self) -> String {
+        lossy(&self.raw.name)
+    }
+
+    /// Raw name bytes.
+    pub fn name_bytes(&self) -> &[u8] {
+        &self.raw.name
+    }
+
+    /// Element datatype.
+    pub fn dtype(&self) -> &Datatype {
+        &self.raw.dtype
+    }
+
+    /// Dataspace.
+    pub fn space(&self) -> &Dataspace {
+        &self.raw.space
+    }
+
+    /// Shape (empty for scalar and null).
+    pub fn shape(&self) -> &[u64] {
+        &self.raw.space.dims
+    }
+
+    /// The value bytes exactly as stored in the file (no conversion).
+    pub fn raw_bytes(&self) -> &[u8] {
+        &self.raw.data
+    }
+
+    /// The decoded attribute record.
+    pub fn raw(&self) -> &RawAttribute {
+        &self.raw
+    }
+}
+
+impl ToString for LinkKind {
+    fn to_string(&self) -> String {
+        match self {
+            LinkKind::Hard(a) => format!("hard {a}"),
+            LinkKind::Soft(p) => format!("soft -> {p}"),
+            LinkKind::External { file, path } => format!("external -> {file}:{path}"),
+            LinkKind::UserDefined(k) => format!("user-defined type {k}"),
+        }
+    }
+}
