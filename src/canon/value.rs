@@ -5,7 +5,8 @@
 //! references are followed through a [`Resolver`], which the read engine implements. Choices
 //! beyond DUMP-FORMAT.md (documented in `spec-notes/datatypes.md` and
 //! `spec-notes/selections-and-references.md`):
-//! - time (class 2) values encode as unsigned integers of their precision;
+//! - time (class 2) values encode as their stored bytes in little-endian order, the JSON value
+//!   the signed integer of all those bytes (as the h5py oracle reads them);
 //! - a variable-length string ends at its first NUL (libhdf5 hands strings to h5py as C
 //!   strings); a zero length (libhdf5 writes a nil heap id for never-written elements) is the
 //!   empty string;
@@ -24,7 +25,8 @@
 use super::Json;
 use crate::error::{Error, FormatErrorKind, Result};
 use crate::format::message::datatype::{
-    Class, Datatype, Float, IntValue, Integer, ReferenceType, StringPadding, VlenKind,
+    to_little_endian, Class, Datatype, Float, IntValue, Integer, ReferenceType, StringPadding,
+    VlenKind,
 };
 use crate::format::reference::{
     decode_object1, decode_region1, GlobalHeapId, RegionObject, RevisedElement, RevisedRef,
@@ -341,16 +343,15 @@ impl<'r> Encoder<'r> {
     fn element_inner(&mut self, dt: &Datatype, elem: &[u8], out: &mut Vec<u8>) -> Result<Json> {
         match &dt.class {
             Class::FixedPoint(i) | Class::Bitfield(i) => integer(i, dt.size(), elem, out),
-            Class::Time { order, precision } => {
-                let i = Integer {
-                    order: *order,
-                    signed: false,
-                    lo_pad: false,
-                    hi_pad: false,
-                    bit_offset: 0,
-                    precision: *precision,
-                };
-                integer(&i, dt.size(), elem, out)
+            Class::Time { order, .. } => {
+                // As the h5py oracle reads it: the stored bytes in little-endian order, the
+                // value a signed integer of all of them.
+                let le = to_little_endian(*order, elem)
+                    .ok_or_else(|| Error::unsupported("time byte order", 0))?;
+                let v = time_value(&le)
+                    .ok_or_else(|| Error::unsupported("time wider than 8 bytes", 0))?;
+                out.extend_from_slice(&le);
+                Ok(Json::Int(v))
             }
             Class::Enum { base, .. } => self.element_inner(base, elem, out),
             Class::FloatingPoint(f) => float(f, dt.size(), elem, out),
@@ -581,6 +582,17 @@ impl<'r> Encoder<'r> {
             }
         }
     }
+}
+
+/// A little-endian two's complement integer of 1 to 8 bytes.
+fn time_value(le: &[u8]) -> Option<i64> {
+    let n = le.len();
+    if n == 0 || n > 8 {
+        return None;
+    }
+    let shift = 64 - 8 * u32::try_from(n).ok()?;
+    let raw = crate::format::cursor::le_uint(le);
+    Some(i64::from_le_bytes((raw << shift).to_le_bytes()) >> shift)
 }
 
 fn integer(i: &Integer, size: u64, elem: &[u8], out: &mut Vec<u8>) -> Result<Json> {
