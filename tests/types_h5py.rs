@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! Datatypes and values written by h5py 3.16 / libhdf5 2.0, checked against what h5py reads.
 //!
 //! `testdata/unit/types_h5py.json` is made by `testdata/unit/types_h5py.py`: for each small
