@@ -280,15 +280,6 @@ fn is_full_width(i: &Integer, size: u64) -> bool {
     matches!(size, 1 | 2 | 4 | 8) && i.bit_offset == 0 && u64::from(i.precision) == 8 * size
 }
 
-/// Stored bytes of `elem` in little-endian order for a plain type.
-fn le_plain(swap: bool, elem: &[u8]) -> Vec<u8> {
-    if swap {
-        elem.iter().rev().copied().collect()
-    } else {
-        elem.to_vec()
-    }
-}
-
 struct Encoder<'r> {
     ctx: Ctx,
     res: &'r dyn Resolver,
@@ -618,8 +609,7 @@ fn float(f: &Float, size: u64, elem: &[u8], out: &mut Vec<u8>) -> Result<Json> {
         .decode_f64(elem)
         .ok_or_else(|| Error::unsupported("floating-point layout", 0))?;
     if f.is_standard_ieee(size) {
-        let swap = f.order == crate::format::message::datatype::ByteOrder::BigEndian;
-        out.extend(le_plain(swap, elem));
+        out.extend(to_little_endian(f.order, elem).unwrap_or_default());
         Ok(Json::Float(v))
     } else {
         out.extend_from_slice(&v.to_le_bytes());
@@ -643,10 +633,10 @@ fn complex_part(
     narrow: bool,
     out: &mut Vec<u8>,
 ) -> Result<Json> {
-    let swap = f.order == crate::format::message::datatype::ByteOrder::BigEndian;
+    let le = to_little_endian(f.order, part).unwrap_or_default();
     if narrow {
         let x = if size == 4 && f.is_standard_ieee(4) {
-            f32::from_le_bytes(le4(&le_plain(swap, part)))
+            f32::from_le_bytes(le4(&le))
         } else {
             let v = f
                 .decode_f64(part)
@@ -662,7 +652,7 @@ fn complex_part(
             .decode_f64(part)
             .ok_or_else(|| Error::unsupported("floating-point layout", 0))?;
         if size == 8 && f.is_standard_ieee(8) {
-            out.extend(le_plain(swap, part));
+            out.extend(le);
         } else {
             out.extend_from_slice(&v.to_le_bytes());
         }
