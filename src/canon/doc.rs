@@ -1,6 +1,6 @@
 //! Building the whole canonical document of a file.
 
-use super::dtype::dtype_string;
+use super::dtype::{dtype_string, memory_layout};
 use super::json::Json;
 use super::value::{encode_elements, Resolver};
 use crate::error::{Error, Result};
@@ -70,6 +70,17 @@ impl Resolver for Ctxt<'_> {
             "object reference target (not reachable from the root)",
             addr.0,
         ))
+    }
+
+    fn dataspace_dims(&self, addr: Addr) -> Result<Vec<u64>> {
+        let path = self.object_path(addr)?;
+        match Object::open(self.file.clone(), addr, path)? {
+            Object::Dataset(d) => Ok(d.shape().to_vec()),
+            _ => Err(Error::invalid(
+                "region reference target (not a dataset)",
+                addr.0,
+            )),
+        }
     }
 }
 
@@ -189,7 +200,7 @@ fn encode(c: &Ctxt<'_>, dt: &Datatype, data: &[u8], shape: &[u64]) -> Result<(Ve
 fn attr_json(c: &Ctxt<'_>, a: &Attribute) -> Json {
     let (space, shape, _) = space_json(a.space());
     let mut o = Json::object()
-        .with("dtype", Json::Str(dtype_string(a.dtype())))
+        .with("dtype", Json::Str(dtype_string(&memory_layout(a.dtype()))))
         .with("space", space)
         .with("shape", shape);
     if a.space().kind == SpaceKind::Null {
@@ -288,7 +299,10 @@ fn dataset_json(c: &Ctxt<'_>, path: &str, d: &crate::hl::Dataset) -> Json {
     Json::object()
         .with("path", Json::str(path))
         .with("kind", Json::str("dataset"))
-        .with("dtype", Json::Str(dtype_string(&info.dtype)))
+        .with(
+            "dtype",
+            Json::Str(dtype_string(&memory_layout(&info.dtype))),
+        )
         .with("space", space)
         .with("shape", shape)
         .with("maxshape", maxshape)
@@ -328,7 +342,7 @@ pub fn document(file: &File, opts: Options) -> Json {
             Entry::Object(p, Object::Datatype(t)) => Json::object()
                 .with("path", Json::str(p))
                 .with("kind", Json::str("datatype"))
-                .with("dtype", Json::Str(dtype_string(t.dtype())))
+                .with("dtype", Json::Str(dtype_string(&memory_layout(t.dtype()))))
                 .with("attrs", attrs_json(&c, t.attrs())),
             Entry::HardLink(p, addr) => Json::object()
                 .with("path", Json::str(p))

@@ -212,6 +212,76 @@ fn write_dtype(s: &mut String, dt: &Datatype) {
     }
 }
 
+/// In-memory sizes libhdf5 gives variable-length and reference types on 64-bit platforms:
+/// `hvl_t`, `char *`, `hobj_ref_t`, `hdset_reg_ref_t`, `H5R_ref_t`.
+const MEM_VLEN_SEQUENCE: u32 = 16;
+const MEM_VLEN_STRING: u32 = 8;
+const MEM_REF_OBJECT1: u32 = 8;
+const MEM_REF_REGION1: u32 = 12;
+const MEM_REF_REVISED: u32 = 64;
+
+/// Whether libhdf5 marks the type "force conversion": it holds a variable-length or reference
+/// type somewhere.
+fn force_conv(dt: &Datatype) -> bool {
+    match &dt.class {
+        Class::VarLen { .. } | Class::Reference(_) => true,
+        Class::Compound { members } => members.iter().any(|m| force_conv(&m.dtype)),
+        Class::Array { base, .. } => force_conv(base),
+        _ => false,
+    }
+}
+
+/// The datatype as libhdf5's `H5Dget_type` / `H5Aget_type` report it, and so as h5py sees it:
+/// variable-length and reference types take their in-memory sizes (64-bit platform), array
+/// sizes follow, and compounds holding such members are sorted by offset and have every later
+/// member shifted by the accumulated size change (libhdf5's `H5T_set_loc`). Types without
+/// variable-length or reference parts are returned unchanged. With 8-byte file offsets only
+/// variable-length strings (16 stored, 8 in memory) and revised references (18 stored, 64 in
+/// memory) change; with 4-byte offsets every variable-length and reference type does.
+pub fn memory_layout(dt: &Datatype) -> Datatype {
+    if !force_conv(dt) {
+        return dt.clone();
+    }
+    let mut out = dt.clone();
+    match &mut out.class {
+        Class::VarLen { kind, base } => {
+            **base = memory_layout(base);
+            out.size = match kind {
+                VlenKind::Sequence => MEM_VLEN_SEQUENCE,
+                VlenKind::String { .. } => MEM_VLEN_STRING,
+            };
+        }
+        Class::Reference(r) => {
+            out.size = match *r {
+                ReferenceType::OBJECT1 => MEM_REF_OBJECT1,
+                ReferenceType::DATASET_REGION1 => MEM_REF_REGION1,
+                _ => MEM_REF_REVISED,
+            };
+        }
+        Class::Array { dims, base } => {
+            **base = memory_layout(base);
+            let n = dims
+                .iter()
+                .fold(u64::from(base.size), |a, &d| a.saturating_mul(u64::from(d)));
+            out.size = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        Class::Compound { members } => {
+            members.sort_by_key(|m| m.offset);
+            let mut change: i64 = 0;
+            for m in members.iter_mut() {
+                m.offset = m.offset.saturating_add_signed(change);
+                let old = i64::from(m.dtype.size);
+                m.dtype = memory_layout(&m.dtype);
+                change += i64::from(m.dtype.size) - old;
+            }
+            let size = i64::from(out.size).saturating_add(change);
+            out.size = u32::try_from(size).unwrap_or(0);
+        }
+        _ => {}
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,6 +396,30 @@ mod tests {
             dtype_string(&Datatype::decode(&mut Cursor::new(&b, 0, "t")).unwrap()),
             "compound[4]{\"q\\\"\\\\\"@0:i4<}"
         );
+    }
+
+    #[test]
+    fn memory_layout_as_h5py_sees_it() {
+        let dec = |h: &str| {
+            let b = hex(h);
+            Datatype::decode(&mut Cursor::new(&b, 0, "t")).unwrap()
+        };
+        // compound {a: i4, r: ref, g: regionref, s: vlen str, v: vlen u1} in a file with
+        // 4-byte offsets: stored 40 bytes; H5Dget_type reports 48 with these offsets
+        let t = dec(
+            "360500002800000061000010080000040000000000200072000417000000040000006700081701000008             000000730010190101000c00000010000000010000000000080076001c190000000c0000001000000001             00000000000800",
+        );
+        assert_eq!(
+            dtype_string(&t),
+            "compound[40]{\"a\"@0:i4<,\"r\"@4:ref-object,\"g\"@8:ref-region,\"s\"@16:vlen-str-utf8,\"v\"@28:vlen(u1)}"
+        );
+        assert_eq!(
+            dtype_string(&memory_layout(&t)),
+            "compound[48]{\"a\"@0:i4<,\"r\"@4:ref-object,\"g\"@12:ref-region,\"s\"@24:vlen-str-utf8,\"v\"@32:vlen(u1)}"
+        );
+        // plain types are untouched
+        let f8 = dec("11203f000800000000004000340b0034ff030000");
+        assert_eq!(memory_layout(&f8), f8);
     }
 
     #[test]
