@@ -28,7 +28,7 @@ Fixture families (see testdata/README.md for the full list):
       attrs     attribute storage: many/dense, creation order, large (> 64 KiB),
                 null/scalar/array attributes, continuation blocks
   plus targeted files: userblocks, 4-byte offsets, shared messages, paged file
-  space, a deep v2 B-tree.
+  space, a deep v2 B-tree, attributes larger than 64 KiB.
 
 A few properties h5py does not expose (undefined fill value, shared object
 header message indexes, revised references) are set with ctypes calls into the

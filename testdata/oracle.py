@@ -113,7 +113,6 @@ class _HDF5:
         self.H5Tget_precision = fn("H5Tget_precision", ctypes.c_size_t, hid)
         self.H5Tget_offset = fn("H5Tget_offset", ctypes.c_int, hid)
         self.H5Tcopy = fn("H5Tcopy", hid, hid)
-        self.H5Tequal = fn("H5Tequal", ctypes.c_int, hid, hid)
         self.H5Rget_type = fn("H5Rget_type", ctypes.c_int, vp)
         self.H5Ropen_object = fn("H5Ropen_object", hid, vp, hid, hid)
         self.H5Ropen_region = fn("H5Ropen_region", hid, vp, hid, hid)
@@ -128,9 +127,6 @@ class _HDF5:
     def std_ref_type(self):
         """A fresh h5py TypeID for H5T_STD_REF (the 1.12 H5R_ref_t memory type)."""
         return h5t.typewrap(self.check(self.H5Tcopy(self.std_ref), "H5Tcopy(H5T_STD_REF)"))
-
-    def is_std_ref(self, tid):
-        return self.H5Tequal(tid.id, self.std_ref) > 0
 
 
 LIB = _HDF5()
@@ -621,8 +617,9 @@ def read_elements(codec, shape, reader):
     """Read all elements into a buffer of codec.mtype and encode them.
 
     reader(buf) fills the numpy buffer (shape `shape`, elements of codec.msize
-    bytes).  Returns (nelements, canonical byte stream or hasher result, values).
-    Values (a flat list) are produced only when want_values(nbytes) says so.
+    bytes).  Returns (nelements, canonical byte count, sha256 hex digest, values)
+    where values is the flat C-order list of JSON element values, or None when
+    the canonical bytes exceed VALUE_LIMIT.
     """
     n = int(np.prod(shape, dtype=np.int64)) if shape else 1
     buf = np.zeros(tuple(shape), dtype="V%d" % codec.msize)

@@ -58,13 +58,6 @@ impl Resolver for Ctxt<'_> {
             .map(<[u8]>::to_vec)
     }
 
-    fn dataspace_dims(&self, addr: Addr) -> Result<Vec<u64>> {
-        match Object::open(self.file.clone(), addr, String::new())? {
-            Object::Dataset(d) => Ok(d.shape().to_vec()),
-            _ => Err(Error::invalid("region reference target (not a dataset)", addr.0)),
-        }
-    }
-
     fn object_path(&self, addr: Addr) -> Result<String> {
         self.paths.get(&addr).cloned().ok_or(Error::invalid(
             "object reference target (not reachable from the root)",

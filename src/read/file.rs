@@ -83,11 +83,13 @@ pub fn find_superblock(src: &Source) -> Result<(u64, Superblock)> {
 /// Any format error of the superblock or its extension.
 pub fn open(src: Source, limits: Limits) -> Result<(Reader, FileInfo)> {
     let (pos, sb) = find_superblock(&src)?;
-    // libhdf5 takes the superblock's position as the base address when the stored base
-    // address differs (files with a user block store 0).
+    // Addresses are relative to the base address. libhdf5 writes the superblock's position
+    // there (the user block size) and, when reading, uses that position if the two differ.
     let r = Reader::new(src, pos, sb.ctx, limits)?;
     // Like libhdf5 ("truncated file"), refuse a source shorter than the stored end of file.
-    if r.available() < sb.eof {
+    // libhdf5 stores the end of file as relative end-of-allocation plus the base address,
+    // i.e. as an absolute length.
+    if r.available().saturating_add(pos) < sb.eof {
         return Err(Error::format(
             FormatErrorKind::Truncated,
             "file (shorter than the superblock's end-of-file address)",
