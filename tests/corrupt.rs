@@ -1,11 +1,21 @@
 //! Corrupt and truncated files: every case is an `Err` of the expected kind (or, for sweeps,
 //! any outcome but a panic or hang).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
+
 use h5oxide::{Error, File, FormatErrorKind};
 use std::path::Path;
 
 fn unit(name: &str) -> Vec<u8> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/unit").join(name);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/unit")
+        .join(name);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -32,7 +42,10 @@ fn superblock_signature() {
     let mut b = unit(V0);
     b[1] = b'X';
     assert_eq!(kind(File::from_bytes(b)), FormatErrorKind::BadSignature);
-    assert_eq!(kind(File::from_bytes(vec![0u8; 10])), FormatErrorKind::BadSignature);
+    assert_eq!(
+        kind(File::from_bytes(vec![0u8; 10])),
+        FormatErrorKind::BadSignature
+    );
 }
 
 #[test]
@@ -60,7 +73,10 @@ fn truncated_files_are_refused() {
         let r = File::from_bytes(b[..cut].to_vec());
         let k = kind(r);
         assert!(
-            matches!(k, FormatErrorKind::Truncated | FormatErrorKind::BadSignature),
+            matches!(
+                k,
+                FormatErrorKind::Truncated | FormatErrorKind::BadSignature
+            ),
             "cut {cut}: {k:?}"
         );
     }
@@ -162,8 +178,12 @@ fn link_loops_are_bounded() {
         // The hard-link cycle g/up -> / is followed by path, and reported once by the walk.
         let d = root.dataset("g/up/g/up/g/data").unwrap();
         assert_eq!(d.shape(), &[3]);
-        let doc = h5oxide::canon::doc::document(&f, h5oxide::canon::doc::Options::default()).to_compact();
-        assert!(doc.contains(r#"{"path":"/g/up","kind":"hardlink","target":"/"}"#), "{doc}");
+        let doc =
+            h5oxide::canon::doc::document(&f, h5oxide::canon::doc::Options::default()).to_compact();
+        assert!(
+            doc.contains(r#"{"path":"/g/up","kind":"hardlink","target":"/"}"#),
+            "{doc}"
+        );
     }
 }
 

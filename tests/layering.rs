@@ -2,6 +2,14 @@
 //! `format` uses only `error`/`limits`; `io` and `filter` are leaves; `read` never reaches up
 //! into `hl` or `canon`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
+
 use std::path::Path;
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -129,13 +129,19 @@ fn write_float(out: &mut String, f: f64) {
         out.push_str("\"nan\"");
     } else if f.is_infinite() {
         out.push_str(if f > 0.0 { "\"inf\"" } else { "\"-inf\"" });
-    } else if f == f.trunc() && f.abs() < 1e16 {
+    } else if f.abs() < 1e16 && is_integral(f) {
         // Integral floats keep a ".0" so they stay floats, as Python writes them.
         let _ = write!(out, "{f:.1}");
     } else {
         // Debug prints the shortest representation that round-trips.
         let _ = write!(out, "{f:?}");
     }
+}
+
+/// Whether `f` (with |f| < 1e16) has no fractional part (`f64::trunc` is not in `core`).
+#[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+fn is_integral(f: f64) -> bool {
+    (f as i64) as f64 == f
 }
 
 fn write_str(out: &mut String, s: &str) {

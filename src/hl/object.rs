@@ -11,7 +11,7 @@ use crate::read::dataset::{self, DatasetInfo};
 use crate::read::group;
 use crate::read::object::{ObjectHeader, ObjectKind};
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -321,7 +321,10 @@ impl Object {
                     let f = &base.file.inner;
                     dataset::info(&f.reader, &f.info, &base.header)?
                 };
-                Ok(Object::Dataset(Dataset { base, info }))
+                Ok(Object::Dataset(Dataset {
+                    base,
+                    info: Arc::new(info),
+                }))
             }
             ObjectKind::Datatype => {
                 let f = &base.file.inner;
@@ -342,7 +345,10 @@ impl Object {
                     b.addr,
                     "datatype message",
                 ))?;
-                Ok(Object::Datatype(NamedDatatype { base, dtype }))
+                Ok(Object::Datatype(NamedDatatype {
+                    base,
+                    dtype: Arc::new(dtype),
+                }))
             }
             ObjectKind::Unknown => Err(Error::unsupported("object header of unknown kind", addr.0)),
         }
@@ -362,7 +368,7 @@ impl Object {
 #[derive(Clone)]
 pub struct Dataset {
     base: Base,
-    info: DatasetInfo,
+    info: Arc<DatasetInfo>,
 }
 
 impl core::fmt::Debug for Dataset {
@@ -408,7 +414,7 @@ impl Dataset {
 #[derive(Clone)]
 pub struct NamedDatatype {
     base: Base,
-    dtype: Datatype,
+    dtype: Arc<Datatype>,
 }
 
 impl core::fmt::Debug for NamedDatatype {
@@ -473,13 +479,13 @@ impl Attribute {
     }
 }
 
-impl ToString for LinkKind {
-    fn to_string(&self) -> String {
+impl core::fmt::Display for LinkKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            LinkKind::Hard(a) => format!("hard {a}"),
-            LinkKind::Soft(p) => format!("soft -> {p}"),
-            LinkKind::External { file, path } => format!("external -> {file}:{path}"),
-            LinkKind::UserDefined(k) => format!("user-defined type {k}"),
+            LinkKind::Hard(a) => write!(f, "hard {a}"),
+            LinkKind::Soft(p) => write!(f, "soft -> {p}"),
+            LinkKind::External { file, path } => write!(f, "external -> {file}:{path}"),
+            LinkKind::UserDefined(k) => write!(f, "user-defined type {k}"),
         }
     }
 }

@@ -184,7 +184,7 @@ fn tree(
                 }
                 Err(e) => writeln!(out, "{pad}{} : **error** {e}", l.name)?,
             },
-            k => writeln!(out, "{pad}{} : {}", l.name, k.to_string())?,
+            k => writeln!(out, "{pad}{} : {k}", l.name)?,
         }
     }
     Ok(())
