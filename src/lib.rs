@@ -38,5 +38,5 @@ pub mod read;
 pub mod canon;
 
 pub use error::{Error, FormatErrorKind, Result};
-pub use hl::{Attribute, Dataset, File, Group, NamedDatatype, Object};
+pub use hl::{Attribute, Dataset, File, Group, NamedDatatype, Object, OpenOptions};
 pub use limits::Limits;

@@ -13,6 +13,43 @@ use alloc::vec::Vec;
 pub(crate) struct FileInner {
     pub(crate) reader: Reader,
     pub(crate) info: FileInfo,
+    pub(crate) options: OpenOptions,
+    /// Where the file was opened from (external links resolve relative to it).
+    #[cfg(feature = "std")]
+    pub(crate) path: Option<std::path::PathBuf>,
+}
+
+/// How to open a file.
+#[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
+pub struct OpenOptions {
+    /// Resource caps.
+    pub limits: Limits,
+    /// Follow external links when resolving paths (off by default, as opening other files
+    /// named by a file's contents is a security decision). Relative file names are resolved
+    /// against the directory of the file holding the link, then against the current directory.
+    pub follow_external_links: bool,
+}
+
+impl OpenOptions {
+    /// Default options: default limits, external links not followed.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Set the resource caps.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Follow (or not) external links.
+    #[must_use]
+    pub fn follow_external_links(mut self, yes: bool) -> Self {
+        self.follow_external_links = yes;
+        self
+    }
 }
 
 /// An open HDF5 file (read-only). Cloning is cheap; clones share the file.
@@ -37,10 +74,18 @@ impl File {
     /// [`crate::Error::Io`] when the file cannot be read; format errors of the superblock.
     #[cfg(feature = "std")]
     pub fn open(path: impl AsRef<std::path::Path>) -> Result<File> {
-        Self::from_source(
-            Arc::new(crate::io::FileSource::open(path)?),
-            Limits::default(),
-        )
+        Self::open_with(path, OpenOptions::default())
+    }
+
+    /// Open the file at `path` with options.
+    ///
+    /// # Errors
+    /// As [`File::open`].
+    #[cfg(feature = "std")]
+    pub fn open_with(path: impl AsRef<std::path::Path>, options: OpenOptions) -> Result<File> {
+        let path = path.as_ref();
+        let src: Source = Arc::new(crate::io::FileSource::open(path)?);
+        Self::build(src, options, Some(path.to_path_buf()))
     }
 
     /// Open the file at `path` through a memory map (zero-copy reads).
@@ -49,10 +94,9 @@ impl File {
     /// As [`File::open`].
     #[cfg(feature = "mmap")]
     pub fn open_mmap(path: impl AsRef<std::path::Path>) -> Result<File> {
-        Self::from_source(
-            Arc::new(crate::io::MmapSource::open(path)?),
-            Limits::default(),
-        )
+        let path = path.as_ref();
+        let src: Source = Arc::new(crate::io::MmapSource::open(path)?);
+        Self::build(src, OpenOptions::default(), Some(path.to_path_buf()))
     }
 
     /// Open an in-memory file.
@@ -68,10 +112,74 @@ impl File {
     /// # Errors
     /// Format errors of the superblock and its extension.
     pub fn from_source(src: Source, limits: Limits) -> Result<File> {
-        let (reader, info) = file::open(src, limits)?;
+        Self::from_source_with(src, OpenOptions::default().limits(limits))
+    }
+
+    /// Open any byte source with options (external links, if followed, resolve against the
+    /// current directory).
+    ///
+    /// # Errors
+    /// Format errors of the superblock and its extension.
+    pub fn from_source_with(src: Source, options: OpenOptions) -> Result<File> {
+        #[cfg(feature = "std")]
+        return Self::build(src, options, None);
+        #[cfg(not(feature = "std"))]
+        {
+            let (reader, info) = file::open(src, options.limits)?;
+            Ok(File {
+                inner: Arc::new(FileInner {
+                    reader,
+                    info,
+                    options,
+                }),
+            })
+        }
+    }
+
+    #[cfg(feature = "std")]
+    fn build(src: Source, options: OpenOptions, path: Option<std::path::PathBuf>) -> Result<File> {
+        let (reader, info) = file::open(src, options.limits)?;
         Ok(File {
-            inner: Arc::new(FileInner { reader, info }),
+            inner: Arc::new(FileInner {
+                reader,
+                info,
+                options,
+                path,
+            }),
         })
+    }
+
+    /// The options the file was opened with.
+    pub fn options(&self) -> OpenOptions {
+        self.inner.options
+    }
+
+    /// The path the file was opened from, if any.
+    #[cfg(feature = "std")]
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.inner.path.as_deref()
+    }
+
+    /// Open the file an external link names: relative names against this file's directory
+    /// first, then as given; with this file's options.
+    #[cfg(feature = "std")]
+    pub(crate) fn open_external(&self, name: &str) -> Result<File> {
+        let given = std::path::Path::new(name);
+        let mut candidates = Vec::new();
+        if given.is_relative() {
+            if let Some(dir) = self.path().and_then(std::path::Path::parent) {
+                candidates.push(dir.join(given));
+            }
+        }
+        candidates.push(given.to_path_buf());
+        for c in &candidates {
+            if c.is_file() {
+                return File::open_with(c, self.inner.options);
+            }
+        }
+        Err(crate::Error::NotFound(alloc::format!(
+            "external file {name:?}"
+        )))
     }
 
     /// Open a borrowed source (copied into an `Arc` is not needed: any `ReadAt` works).

@@ -7,5 +7,5 @@
 mod file;
 mod object;
 
-pub use file::File;
+pub use file::{File, OpenOptions};
 pub use object::{Attribute, Dataset, Group, LinkInfo, LinkKind, NamedDatatype, Object};

@@ -223,8 +223,9 @@ impl Group {
     /// soft links.
     ///
     /// # Errors
-    /// [`Error::NotFound`]; [`Error::LimitExceeded`] (`max_link_hops`) for soft-link loops;
-    /// [`Error::Unsupported`] for external and user-defined links.
+    /// [`Error::NotFound`]; [`Error::LimitExceeded`] (`max_link_hops`) for soft- and
+    /// external-link loops; [`Error::Unsupported`] for user-defined links and for external
+    /// links unless [`crate::OpenOptions::follow_external_links`] is set.
     pub fn get(&self, path: &str) -> Result<Object> {
         let mut hops = 0u32;
         self.resolve(path, &mut hops)
@@ -256,10 +257,10 @@ impl Group {
                     g.resolve(&target, hops)?
                 }
                 LinkKind::External { file, path: p } => {
-                    return Err(Error::unsupported(
-                        format!("following external link to {file}:{p}"),
-                        g.addr().0,
-                    ))
+                    *hops += 1;
+                    let max = self.base.file.inner.reader.limits.max_link_hops;
+                    crate::Limits::check("max_link_hops", u64::from(*hops), u64::from(max))?;
+                    g.follow_external(&file, &p, hops)?
                 }
                 LinkKind::UserDefined(k) => {
                     return Err(Error::unsupported(
@@ -270,6 +271,29 @@ impl Group {
             };
         }
         Ok(cur)
+    }
+
+    #[cfg(feature = "std")]
+    fn follow_external(&self, file: &str, path: &str, hops: &mut u32) -> Result<Object> {
+        if !self.base.file.inner.options.follow_external_links {
+            return Err(Error::unsupported(
+                format!(
+                    "external link to {file}:{path} (enable OpenOptions::follow_external_links)"
+                ),
+                self.addr().0,
+            ));
+        }
+        let other = self.base.file.open_external(file)?;
+        let root = Group::open_root(other)?;
+        root.resolve(path, hops)
+    }
+
+    #[cfg(not(feature = "std"))]
+    fn follow_external(&self, file: &str, path: &str, _hops: &mut u32) -> Result<Object> {
+        Err(Error::unsupported(
+            format!("external link to {file}:{path} (no file system without std)"),
+            self.addr().0,
+        ))
     }
 
     /// Open the group at `path`.
