@@ -175,6 +175,61 @@ mod tests {
         b
     }
 
+    /// A version 0 or 1 superblock with 8-byte offsets and the root header at `root`.
+    fn v0(version: u8, istore_k: u16) -> alloc::vec::Vec<u8> {
+        let mut b = SIGNATURE.to_vec();
+        b.extend_from_slice(&[version, 0, 0, 0, 0, 8, 8, 0]);
+        b.extend_from_slice(&4u16.to_le_bytes());
+        b.extend_from_slice(&16u16.to_le_bytes());
+        b.extend_from_slice(&0u32.to_le_bytes());
+        if version == 1 {
+            b.extend_from_slice(&istore_k.to_le_bytes());
+            b.extend_from_slice(&[0, 0]);
+        }
+        for v in [0u64, u64::MAX, 2048, u64::MAX, 0, 96] {
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+        b.extend_from_slice(&1u32.to_le_bytes()); // cache type 1: B-tree + heap cached
+        b.extend_from_slice(&[0; 4]);
+        b.extend_from_slice(&136u64.to_le_bytes());
+        b.extend_from_slice(&680u64.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn v0_and_v1() {
+        let s = Superblock::decode(&v0(0, 0), 0).unwrap();
+        assert_eq!(
+            (
+                s.version,
+                s.group_leaf_k,
+                s.group_internal_k,
+                s.indexed_storage_k
+            ),
+            (0, 4, 16, 32)
+        );
+        assert_eq!((s.root, s.eof), (Addr(96), 2048));
+        let s = Superblock::decode(&v0(1, 64), 512).unwrap();
+        assert_eq!((s.version, s.indexed_storage_k, s.root), (1, 64, Addr(96)));
+        assert!(matches!(
+            s.root_entry.unwrap().scratch,
+            crate::format::symbol_table::Scratch::Group { .. }
+        ));
+        let b = v0(1, 64);
+        assert_eq!(
+            Superblock::decode(&b[..b.len() - 20], 0)
+                .unwrap_err()
+                .format_kind(),
+            Some(FormatErrorKind::Truncated)
+        );
+        let mut bad = v0(0, 0);
+        bad[16] = 0; // group leaf K
+        assert_eq!(
+            Superblock::decode(&bad, 0).unwrap_err().format_kind(),
+            Some(FormatErrorKind::InvalidValue)
+        );
+    }
+
     #[test]
     fn v2_round() {
         for w in [4u8, 8] {
