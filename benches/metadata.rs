@@ -2,7 +2,7 @@
 //! attribute value), on fixtures of each group storage. Compare with
 //! `benches/h5py_metadata.py`, which times the same walks in h5py.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::Path;
