@@ -33,6 +33,8 @@ pub mod hl;
 pub mod io;
 pub mod limits;
 pub mod read;
+#[cfg(test)]
+mod testutil;
 
 #[cfg(feature = "canon")]
 pub mod canon;

@@ -2,7 +2,7 @@
 
 use super::dtype::{dtype_string, memory_layout};
 use super::json::Json;
-use super::value::{encode_elements, Resolver};
+use super::value::{encode_elements, hex, Resolver};
 use crate::error::{Error, Result};
 use crate::format::message::dataspace::{Dataspace, SpaceKind};
 use crate::format::message::datatype::Datatype;
@@ -172,15 +172,6 @@ fn space_json(s: &Dataspace) -> (Json, Json, Json) {
             ),
         ),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use core::fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
 }
 
 /// Encode `data` (elements of `dt` in `shape`) canonically: (bytes, value).

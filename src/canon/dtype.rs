@@ -286,15 +286,7 @@ pub fn memory_layout(dt: &Datatype) -> Datatype {
 mod tests {
     use super::*;
     use crate::format::Cursor;
-    use alloc::vec::Vec;
-
-    fn hex(s: &str) -> Vec<u8> {
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::testutil::hex;
 
     fn ds(h: &str) -> String {
         let b = hex(h);

@@ -209,7 +209,8 @@ fn hex_json(b: &[u8]) -> Json {
     Json::object().with("hex", Json::Str(hex(b)))
 }
 
-fn hex(b: &[u8]) -> String {
+/// Lower-case hex of `b`.
+pub(crate) fn hex(b: &[u8]) -> String {
     let mut s = String::with_capacity(2 * b.len());
     for x in b {
         let _ = write!(s, "{x:02x}");
@@ -681,6 +682,7 @@ mod tests {
     use crate::format::message::datatype::{
         ByteOrder, CharacterSet, EnumMember, MantissaNorm, Member,
     };
+    use crate::testutil::hex;
     use alloc::boxed::Box;
     use alloc::collections::BTreeMap;
     use alloc::vec;
@@ -715,14 +717,6 @@ mod tests {
         fn max_output_bytes(&self) -> u64 {
             self.max.unwrap_or(1 << 20)
         }
-    }
-
-    fn hex(s: &str) -> Vec<u8> {
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
     }
 
     fn dt(h: &str) -> Datatype {

@@ -253,15 +253,8 @@ impl RevisedElement {
 mod tests {
     use super::*;
     use crate::format::selection::RegularDim;
+    use crate::testutil::hex;
     use alloc::vec;
-
-    fn hex(s: &str) -> Vec<u8> {
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
 
     const CTX: Ctx = Ctx::DEFAULT;
     const CTX4: Ctx = Ctx {

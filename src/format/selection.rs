@@ -500,14 +500,7 @@ fn emit_spans(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        let s: alloc::string::String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::testutil::hex;
 
     fn dec(b: &[u8], rank: Option<usize>) -> Selection {
         let mut c = Cursor::new(b, 0, "t");

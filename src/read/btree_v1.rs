@@ -414,18 +414,13 @@ impl<F: FnMut(&ChunkRange<'_>) -> bool> Iterator for ChunkIter<'_, F> {
         if self.done {
             return None;
         }
-        match self.step() {
-            Ok(Some(rec)) => Some(Ok(rec)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                self.stack.clear();
-                Some(Err(e))
-            }
+        let step = self.step();
+        let out = super::fused_step(&mut self.done, step);
+        if self.done {
+            // Release the traversal state as soon as the iterator is finished.
+            self.stack.clear();
         }
+        out
     }
 }
 

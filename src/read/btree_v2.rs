@@ -265,17 +265,8 @@ impl Iterator for Records<'_> {
         if self.done {
             return None;
         }
-        match self.step() {
-            Ok(Some(rec)) => Some(Ok(rec)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+        let step = self.step();
+        super::fused_step(&mut self.done, step)
     }
 }
 
@@ -283,16 +274,11 @@ impl Iterator for Records<'_> {
 #[allow(clippy::cast_possible_truncation)]
 mod tests {
     use super::*;
-    use crate::format::checksum::lookup3;
+
     use crate::format::Ctx;
+    use crate::testutil::seal;
     use crate::Limits;
     use alloc::sync::Arc;
-
-    fn seal(mut b: Vec<u8>) -> Vec<u8> {
-        let s = lookup3(&b, 0);
-        b.extend_from_slice(&s.to_le_bytes());
-        b
-    }
 
     fn put(file: &mut Vec<u8>, at: usize, bytes: &[u8]) {
         if file.len() < at + bytes.len() {

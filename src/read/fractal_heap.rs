@@ -285,15 +285,10 @@ mod tests {
     use super::*;
     use crate::format::checksum::lookup3;
     use crate::format::Ctx;
+    use crate::testutil::seal;
     use crate::Limits;
     use alloc::sync::Arc;
     use alloc::vec;
-
-    fn seal(mut b: Vec<u8>) -> Vec<u8> {
-        let s = lookup3(&b, 0);
-        b.extend_from_slice(&s.to_le_bytes());
-        b
-    }
 
     fn put(file: &mut Vec<u8>, at: u64, bytes: &[u8]) {
         let at = at as usize;

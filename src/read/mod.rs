@@ -22,6 +22,22 @@ use alloc::borrow::Cow;
 use alloc::sync::Arc;
 use alloc::vec;
 
+/// One step of a lazy traversal that stops for good after its end or its first error: `done`
+/// is the iterator's fused flag, `step` the outcome of advancing it.
+pub(crate) fn fused_step<T>(done: &mut bool, step: Result<Option<T>>) -> Option<Result<T>> {
+    match step {
+        Ok(Some(item)) => Some(Ok(item)),
+        Ok(None) => {
+            *done = true;
+            None
+        }
+        Err(e) => {
+            *done = true;
+            Some(Err(e))
+        }
+    }
+}
+
 /// A shared, thread-safe byte source.
 pub type Source = Arc<dyn ReadAt + Send + Sync>;
 

@@ -854,15 +854,10 @@ impl Node {
 #[allow(clippy::cast_possible_truncation)]
 mod tests {
     use super::*;
-    use crate::format::checksum::lookup3;
+
+    use crate::testutil::seal;
     use alloc::format;
     use alloc::vec;
-
-    fn seal(mut b: Vec<u8>) -> Vec<u8> {
-        let s = lookup3(&b, 0);
-        b.extend_from_slice(&s.to_le_bytes());
-        b
-    }
 
     fn header_bytes(
         t: u8,

@@ -760,13 +760,8 @@ impl<'a> HeapId<'a> {
 mod tests {
     use super::*;
     use crate::format::checksum::lookup3;
+    use crate::testutil::seal;
     use alloc::vec;
-
-    fn seal(mut b: Vec<u8>) -> Vec<u8> {
-        let s = lookup3(&b, 0);
-        b.extend_from_slice(&s.to_le_bytes());
-        b
-    }
 
     /// The header of an h5py link heap (values seen in h5py 3.16 files), root `root`,
     /// `rows` root rows.

@@ -858,16 +858,9 @@ impl Float {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::hex;
     use alloc::string::ToString;
     use alloc::vec;
-
-    fn hex(s: &str) -> Vec<u8> {
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
 
     /// Decode `bytes` and check that exactly `consumed` bytes were used.
     fn dec_n(bytes: &[u8], consumed: usize) -> Datatype {

@@ -100,6 +100,7 @@ pub fn decode(c: &mut Cursor<'_>) -> Result<Vec<Filter>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::hex;
 
     #[test]
     fn v1_from_h5py() {
@@ -136,12 +137,5 @@ mod tests {
                 .format_kind(),
             Some(FormatErrorKind::BadVersion)
         );
-    }
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
     }
 }

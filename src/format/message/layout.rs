@@ -168,18 +168,24 @@ impl LayoutMessage {
         }
     }
 
-    fn decode_v3(c: &mut Cursor<'_>, ctx: Ctx) -> Result<Layout> {
-        match c.u8()? {
-            0 => {
-                let n = c.u16()?;
-                Ok(Layout::Compact {
-                    data: c.bytes(usize::from(n))?.to_vec(),
-                })
-            }
-            1 => Ok(Layout::Contiguous {
+    /// Classes 0 (compact) and 1 (contiguous), encoded alike in versions 3 to 5.
+    fn decode_stored(c: &mut Cursor<'_>, ctx: Ctx, class: u8) -> Result<Layout> {
+        if class == 0 {
+            let n = c.u16()?;
+            Ok(Layout::Compact {
+                data: c.bytes(usize::from(n))?.to_vec(),
+            })
+        } else {
+            Ok(Layout::Contiguous {
                 addr: c.offset(ctx)?,
                 size: Some(c.length(ctx)?),
-            }),
+            })
+        }
+    }
+
+    fn decode_v3(c: &mut Cursor<'_>, ctx: Ctx) -> Result<Layout> {
+        match c.u8()? {
+            class @ (0 | 1) => Self::decode_stored(c, ctx, class),
             2 => {
                 let ndims = c.u8()?;
                 let addr = c.offset(ctx)?;
@@ -199,16 +205,7 @@ impl LayoutMessage {
 
     fn decode_v4(c: &mut Cursor<'_>, ctx: Ctx) -> Result<Layout> {
         match c.u8()? {
-            0 => {
-                let n = c.u16()?;
-                Ok(Layout::Compact {
-                    data: c.bytes(usize::from(n))?.to_vec(),
-                })
-            }
-            1 => Ok(Layout::Contiguous {
-                addr: c.offset(ctx)?,
-                size: Some(c.length(ctx)?),
-            }),
+            class @ (0 | 1) => Self::decode_stored(c, ctx, class),
             2 => {
                 let flags = c.u8()?;
                 if flags & !0x03 != 0 {
@@ -266,14 +263,8 @@ impl LayoutMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::hex;
     use alloc::vec;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
 
     fn dec(s: &str) -> Result<LayoutMessage> {
         let b = hex(s);
