@@ -2,7 +2,7 @@
 
 use super::dtype::{dtype_string, memory_layout};
 use super::json::Json;
-use super::value::{encode_elements, hex, Resolver};
+use super::value::{encode_bytes, encode_elements, hex, Resolver};
 use crate::error::{Error, Result};
 use crate::format::message::dataspace::{Dataspace, SpaceKind};
 use crate::format::message::datatype::Datatype;
@@ -231,7 +231,7 @@ fn attrs_json(c: &Ctxt<'_>, attrs: Result<Vec<Result<Attribute>>>) -> Json {
     )
 }
 
-fn dataset_json(c: &Ctxt<'_>, path: &str, d: &crate::hl::Dataset) -> Json {
+fn dataset_json(c: &Ctxt<'_>, path: &str, d: &crate::hl::Dataset, values: bool) -> Json {
     let info = d.info();
     let (space, shape, maxshape) = space_json(&info.space);
     let (layout, chunks) = match &info.layout.layout {
@@ -278,7 +278,7 @@ fn dataset_json(c: &Ctxt<'_>, path: &str, d: &crate::hl::Dataset) -> Json {
     let data = if info.space.kind == SpaceKind::Null {
         Json::Null
     } else {
-        Json::object().with("error", Json::str("not yet"))
+        data_json(c, d, values).unwrap_or_else(|e| err_json(&e))
     };
     Json::object()
         .with("path", Json::str(path))
@@ -298,9 +298,24 @@ fn dataset_json(c: &Ctxt<'_>, path: &str, d: &crate::hl::Dataset) -> Json {
         .with("attrs", attrs_json(c, d.attrs()))
 }
 
+/// `{"nelements", "nbytes", "sha256"[, "value"]}` of a dataset's values.
+fn data_json(c: &Ctxt<'_>, d: &crate::hl::Dataset, values: bool) -> Result<Json> {
+    let raw = d.read_raw()?;
+    let mut bytes = Vec::new();
+    let n = encode_bytes(d.dtype(), &raw, c.ctx, c, &mut bytes)?;
+    let mut o = Json::object()
+        .with("nelements", Json::UInt(n))
+        .with("nbytes", Json::UInt(bytes.len() as u64))
+        .with("sha256", Json::Str(hex(&Sha256::digest(&bytes))));
+    if values && bytes.len() <= INLINE_MAX {
+        let (_, v) = encode(c, d.dtype(), &raw, d.shape())?;
+        o.push("value", v);
+    }
+    Ok(o)
+}
+
 /// The canonical document of `file` (format `h5canon/1`).
 pub fn document(file: &File, opts: Options) -> Json {
-    let _ = opts.values;
     let (entries, paths) = walk(file);
     let c = Ctxt {
         file,
@@ -322,7 +337,7 @@ pub fn document(file: &File, opts: Options) -> Json {
                         .map_or_else(|e| err_json(&e), |l| Json::UInt(l.len() as u64)),
                 )
                 .with("attrs", attrs_json(&c, g.attrs())),
-            Entry::Object(p, Object::Dataset(d)) => dataset_json(&c, p, d),
+            Entry::Object(p, Object::Dataset(d)) => dataset_json(&c, p, d, opts.values),
             Entry::Object(p, Object::Datatype(t)) => Json::object()
                 .with("path", Json::str(p))
                 .with("kind", Json::str("datatype"))

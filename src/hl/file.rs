@@ -14,6 +14,8 @@ pub(crate) struct FileInner {
     pub(crate) reader: Reader,
     pub(crate) info: FileInfo,
     pub(crate) options: OpenOptions,
+    /// Filter implementations used to decode chunks.
+    pub(crate) filters: crate::filter::Registry,
     /// Where the file was opened from (external links resolve relative to it).
     #[cfg(feature = "std")]
     pub(crate) path: Option<std::path::PathBuf>,
@@ -29,6 +31,9 @@ pub struct OpenOptions {
     /// named by a file's contents is a security decision). Relative file names are resolved
     /// against the directory of the file holding the link, then against the current directory.
     pub follow_external_links: bool,
+    /// Read raw data that datasets keep in external files (off by default). Relative names
+    /// are resolved against the directory of the HDF5 file, then the current directory.
+    pub external_files: bool,
 }
 
 impl OpenOptions {
@@ -41,6 +46,13 @@ impl OpenOptions {
     #[must_use]
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Read (or not) datasets' external raw-data files.
+    #[must_use]
+    pub fn external_files(mut self, yes: bool) -> Self {
+        self.external_files = yes;
         self
     }
 
@@ -131,6 +143,7 @@ impl File {
                     reader,
                     info,
                     options,
+                    filters: crate::filter::Registry::default(),
                 }),
             })
         }
@@ -144,9 +157,24 @@ impl File {
                 reader,
                 info,
                 options,
+                filters: crate::filter::Registry::default(),
                 path,
             }),
         })
+    }
+
+    /// The same file decoding chunks with `filters` (to plug in filters h5oxide lacks).
+    pub fn with_filters(&self, filters: crate::filter::Registry) -> File {
+        File {
+            inner: Arc::new(FileInner {
+                reader: self.inner.reader.clone(),
+                info: self.inner.info.clone(),
+                options: self.inner.options,
+                filters,
+                #[cfg(feature = "std")]
+                path: self.inner.path.clone(),
+            }),
+        }
     }
 
     /// The options the file was opened with.
@@ -164,15 +192,7 @@ impl File {
     /// first, then as given; with this file's options.
     #[cfg(feature = "std")]
     pub(crate) fn open_external(&self, name: &str) -> Result<File> {
-        let given = std::path::Path::new(name);
-        let mut candidates = Vec::new();
-        if given.is_relative() {
-            if let Some(dir) = self.path().and_then(std::path::Path::parent) {
-                candidates.push(dir.join(given));
-            }
-        }
-        candidates.push(given.to_path_buf());
-        for c in &candidates {
+        for c in &self.relative_candidates(std::path::Path::new(name)) {
             if c.is_file() {
                 return File::open_with(c, self.inner.options);
             }
@@ -180,6 +200,19 @@ impl File {
         Err(crate::Error::NotFound(alloc::format!(
             "external file {name:?}"
         )))
+    }
+
+    /// Candidate paths of a relative file name: this file's directory, then as given.
+    #[cfg(feature = "std")]
+    pub(crate) fn relative_candidates(&self, name: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut v = Vec::new();
+        if name.is_relative() {
+            if let Some(dir) = self.path().and_then(std::path::Path::parent) {
+                v.push(dir.join(name));
+            }
+        }
+        v.push(name.to_path_buf());
+        v
     }
 
     /// Open a borrowed source (copied into an `Arc` is not needed: any `ReadAt` works).

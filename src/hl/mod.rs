@@ -7,5 +7,6 @@
 mod file;
 mod object;
 
+pub use crate::read::selection::{Hyperslab, Selection};
 pub use file::{File, OpenOptions};
 pub use object::{Attribute, Dataset, Group, LinkInfo, LinkKind, NamedDatatype, Object};

@@ -7,7 +7,9 @@ use crate::format::message::datatype::Datatype;
 use crate::format::message::link::{Link, LinkTarget};
 use crate::format::Addr;
 use crate::read::attribute::{self, RawAttribute};
+use crate::read::data;
 use crate::read::dataset::{self, DatasetInfo};
+use crate::read::selection::Selection;
 use crate::read::group;
 use crate::read::object::{ObjectHeader, ObjectKind};
 use alloc::format;
@@ -431,6 +433,97 @@ impl Dataset {
     /// All storage metadata.
     pub fn info(&self) -> &DatasetInfo {
         &self.info
+    }
+
+    /// Number of elements (0 for a null space, 1 for a scalar).
+    pub fn len(&self) -> u64 {
+        self.info.space.nelements().unwrap_or(0)
+    }
+
+    /// Whether the dataset holds no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Read the selected elements exactly as stored (no conversion) into `out`, which must
+    /// hold `selection size x datatype size` bytes. Allocates nothing for unfiltered data.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for a bad selection or buffer; format errors of the storage and
+    /// filters; [`Error::Unsupported`] for storage h5oxide cannot read (never a wrong value).
+    pub fn read_raw_into(&self, sel: &Selection, out: &mut [u8]) -> Result<()> {
+        let inner = &self.base.file.inner;
+        #[cfg(feature = "std")]
+        let ext = ExternalFiles { file: &self.base.file };
+        #[cfg(feature = "std")]
+        let external: Option<&dyn data::ExternalData> = if inner.options.external_files {
+            Some(&ext)
+        } else {
+            None
+        };
+        #[cfg(not(feature = "std"))]
+        let external = None;
+        let src = data::DataSource {
+            reader: &inner.reader,
+            info: &self.info,
+            filters: &inner.filters,
+            external,
+        };
+        data::read(&src, sel, out)
+    }
+
+    /// Read the selected elements exactly as stored (no conversion).
+    ///
+    /// # Errors
+    /// As [`Dataset::read_raw_into`].
+    pub fn read_raw_selection(&self, sel: &Selection) -> Result<Vec<u8>> {
+        let n = data::output_len(&self.info, sel)?;
+        crate::Limits::check("max_alloc", n as u64, self.base.file.inner.reader.limits.max_alloc)?;
+        let mut out = alloc::vec![0u8; n];
+        self.read_raw_into(sel, &mut out)?;
+        Ok(out)
+    }
+
+    /// Read every element exactly as stored (no conversion), in C order.
+    ///
+    /// # Errors
+    /// As [`Dataset::read_raw_into`].
+    pub fn read_raw(&self) -> Result<Vec<u8>> {
+        self.read_raw_selection(&Selection::All)
+    }
+}
+
+/// External raw-data files of a dataset, resolved like external links.
+#[cfg(feature = "std")]
+struct ExternalFiles<'a> {
+    file: &'a File,
+}
+
+#[cfg(feature = "std")]
+impl data::ExternalData for ExternalFiles<'_> {
+    fn read_external(&self, name: &[u8], offset: u64, buf: &mut [u8]) -> Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let name = std::str::from_utf8(name)
+            .map_err(|_| Error::Usage(format!("external file name {name:?} is not UTF-8")))?;
+        let path = self
+            .file
+            .relative_candidates(std::path::Path::new(name))
+            .into_iter()
+            .find(|p| p.is_file())
+            .ok_or_else(|| Error::NotFound(format!("external data file {name:?}")))?;
+        let mut f = std::fs::File::open(&path)?;
+        f.seek(SeekFrom::Start(offset))?;
+        // Like libhdf5, bytes past the end of an external file read as zeros.
+        let mut done = 0;
+        while let Some(rest) = buf.get_mut(done..).filter(|r| !r.is_empty()) {
+            let n = f.read(rest)?;
+            if n == 0 {
+                rest.fill(0);
+                break;
+            }
+            done += n;
+        }
+        Ok(())
     }
 }
 

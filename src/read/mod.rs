@@ -5,6 +5,7 @@
 pub mod attribute;
 pub mod btree_v1;
 pub mod btree_v2;
+pub mod data;
 pub mod dataset;
 pub mod file;
 pub mod fractal_heap;
@@ -12,6 +13,7 @@ pub mod global_heap;
 pub mod group;
 pub mod local_heap;
 pub mod object;
+pub mod selection;
 pub mod shared;
 
 use crate::error::{Error, FormatErrorKind, Result};
