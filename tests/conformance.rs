@@ -26,7 +26,14 @@ fn ours(fixture: &Path) -> Value {
 
 /// Compare `a` (ours) against `b` (oracle), collecting differences under `at`.
 fn diff(at: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
+    let err_of = |v: &Value| v.get("error").and_then(Value::as_str).map(str::to_owned);
     match (a, b) {
+        (Value::Object(_), Value::Object(_)) if err_of(a).is_some() && err_of(b).is_none() => {
+            out.push(format!(
+                "{at}: ours failed: {}",
+                err_of(a).unwrap_or_default()
+            ));
+        }
         (Value::Object(x), Value::Object(y)) => {
             for (k, vb) in y {
                 let here = format!("{at}.{k}");

@@ -14,6 +14,7 @@ pub mod reference;
 pub mod selection;
 pub mod superblock;
 pub mod symbol_table;
+pub mod virtual_layout;
 
 pub use cursor::Cursor;
 

@@ -6,6 +6,7 @@
 
 mod file;
 mod object;
+mod vds;
 
 pub use crate::read::selection::{Hyperslab, Selection};
 pub use file::{File, OpenOptions};

@@ -9,9 +9,9 @@ use crate::format::Addr;
 use crate::read::attribute::{self, RawAttribute};
 use crate::read::data;
 use crate::read::dataset::{self, DatasetInfo};
-use crate::read::selection::Selection;
 use crate::read::group;
 use crate::read::object::{ObjectHeader, ObjectKind};
+use crate::read::selection::Selection;
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -452,9 +452,33 @@ impl Dataset {
     /// [`Error::Usage`] for a bad selection or buffer; format errors of the storage and
     /// filters; [`Error::Unsupported`] for storage h5oxide cannot read (never a wrong value).
     pub fn read_raw_into(&self, sel: &Selection, out: &mut [u8]) -> Result<()> {
+        self.read_raw_into_depth(sel, out, 0)
+    }
+
+    pub(crate) fn read_raw_depth(&self, sel: &Selection, depth: u32) -> Result<Vec<u8>> {
+        let n = data::output_len(&self.info, sel)?;
+        crate::Limits::check(
+            "max_alloc",
+            n as u64,
+            self.base.file.inner.reader.limits.max_alloc,
+        )?;
+        let mut out = alloc::vec![0u8; n];
+        self.read_raw_into_depth(sel, &mut out, depth)?;
+        Ok(out)
+    }
+
+    fn read_raw_into_depth(&self, sel: &Selection, out: &mut [u8], depth: u32) -> Result<()> {
+        if matches!(
+            self.info.layout.layout,
+            crate::format::message::layout::Layout::Virtual { .. }
+        ) {
+            return super::vds::read(self, sel, out, depth);
+        }
         let inner = &self.base.file.inner;
         #[cfg(feature = "std")]
-        let ext = ExternalFiles { file: &self.base.file };
+        let ext = ExternalFiles {
+            file: &self.base.file,
+        };
         #[cfg(feature = "std")]
         let external: Option<&dyn data::ExternalData> = if inner.options.external_files {
             Some(&ext)
@@ -477,11 +501,7 @@ impl Dataset {
     /// # Errors
     /// As [`Dataset::read_raw_into`].
     pub fn read_raw_selection(&self, sel: &Selection) -> Result<Vec<u8>> {
-        let n = data::output_len(&self.info, sel)?;
-        crate::Limits::check("max_alloc", n as u64, self.base.file.inner.reader.limits.max_alloc)?;
-        let mut out = alloc::vec![0u8; n];
-        self.read_raw_into(sel, &mut out)?;
-        Ok(out)
+        self.read_raw_depth(sel, 0)
     }
 
     /// Read every element exactly as stored (no conversion), in C order.

@@ -122,9 +122,11 @@ pub fn read(src: &DataSource<'_>, sel: &Selection, out: &mut [u8]) -> Result<()>
     match &info.layout.layout {
         Layout::Compact { data } => {
             let total = plan.total_bytes()?;
-            let data = data
-                .get(..total)
-                .ok_or(Error::format(FormatErrorKind::Truncated, "compact data", 0))?;
+            let data = data.get(..total).ok_or(Error::format(
+                FormatErrorKind::Truncated,
+                "compact data",
+                0,
+            ))?;
             plan.copy(data, &dims, &zeros(dims.len()), &sel, out)
         }
         Layout::Contiguous { addr, size } => {
@@ -154,7 +156,10 @@ pub fn read(src: &DataSource<'_>, sel: &Selection, out: &mut [u8]) -> Result<()>
             ..
         } => {
             if *element_size != elem as u64 {
-                return Err(Error::invalid("layout element size (differs from datatype)", 0));
+                return Err(Error::invalid(
+                    "layout element size (differs from datatype)",
+                    0,
+                ));
             }
             read_chunked(src, &plan, chunk, &sel, out)
         }
@@ -172,7 +177,9 @@ fn zeros(n: usize) -> Vec<u64> {
 fn check_points(points: &[Vec<u64>], dims: &[u64]) -> Result<()> {
     for p in points {
         if p.len() != dims.len() || p.iter().zip(dims).any(|(&x, &n)| x >= n) {
-            return Err(usage(format!("point {p:?} outside a dataset of shape {dims:?}")));
+            return Err(usage(format!(
+                "point {p:?} outside a dataset of shape {dims:?}"
+            )));
         }
     }
     Ok(())
@@ -194,7 +201,11 @@ fn strides(dims: &[u64]) -> Vec<u64> {
 }
 
 fn range_err() -> Error {
-    Error::format(FormatErrorKind::Truncated, "dataset storage (selection outside the data)", 0)
+    Error::format(
+        FormatErrorKind::Truncated,
+        "dataset storage (selection outside the data)",
+        0,
+    )
 }
 
 fn copy_elems(src: &[u8], s: u64, out: &mut [u8], o: u64, n: u64, elem: usize) -> Result<()> {
@@ -205,7 +216,9 @@ fn copy_elems(src: &[u8], s: u64, out: &mut [u8], o: u64, n: u64, elem: usize) -
         to_usize(n * e, "length", 0)?,
     );
     let from = src.get(s..s + n).ok_or_else(range_err)?;
-    out.get_mut(o..o + n).ok_or_else(range_err)?.copy_from_slice(from);
+    out.get_mut(o..o + n)
+        .ok_or_else(range_err)?
+        .copy_from_slice(from);
     Ok(())
 }
 
@@ -221,7 +234,14 @@ impl Plan<'_> {
 
     /// Copy the part of `sel` that lies in the block `src` (dims `bdims`, first element at
     /// `origin`) into `out`.
-    fn copy(&self, src: &[u8], bdims: &[u64], origin: &[u64], sel: &Selection, out: &mut [u8]) -> Result<()> {
+    fn copy(
+        &self,
+        src: &[u8],
+        bdims: &[u64],
+        origin: &[u64],
+        sel: &Selection,
+        out: &mut [u8],
+    ) -> Result<()> {
         match sel {
             Selection::Hyperslab(h) => self.copy_hyperslab(src, bdims, origin, h, out),
             Selection::Points(pts) => {
@@ -233,17 +253,31 @@ impl Plan<'_> {
                         .zip(bdims)
                         .all(|((&x, &o), &n)| x >= o && x - o < n);
                     if inside {
-                        let s: u64 = p.iter().zip(origin).zip(&bs).map(|((&x, &o), &st)| (x - o) * st).sum();
+                        let s: u64 = p
+                            .iter()
+                            .zip(origin)
+                            .zip(&bs)
+                            .map(|((&x, &o), &st)| (x - o) * st)
+                            .sum();
                         copy_elems(src, s, out, i as u64, 1, self.elem)?;
                     }
                 }
                 Ok(())
             }
-            Selection::All => Err(usage(alloc::string::String::from("internal: unnormalised selection"))),
+            Selection::All => Err(usage(alloc::string::String::from(
+                "internal: unnormalised selection",
+            ))),
         }
     }
 
-    fn copy_hyperslab(&self, src: &[u8], bdims: &[u64], origin: &[u64], h: &Hyperslab, out: &mut [u8]) -> Result<()> {
+    fn copy_hyperslab(
+        &self,
+        src: &[u8],
+        bdims: &[u64],
+        origin: &[u64],
+        h: &Hyperslab,
+        out: &mut [u8],
+    ) -> Result<()> {
         let rank = bdims.len();
         let mut ranges = Vec::with_capacity(rank);
         for (d, (&o, &n)) in origin.iter().zip(bdims).enumerate() {
@@ -259,7 +293,10 @@ impl Plan<'_> {
             return Ok(());
         };
         let last = rank - 1;
-        let (l_start, l_step) = (h.start.get(last).copied().unwrap_or(0), h.step.get(last).copied().unwrap_or(1));
+        let (l_start, l_step) = (
+            h.start.get(last).copied().unwrap_or(0),
+            h.step.get(last).copied().unwrap_or(1),
+        );
         let l_origin = origin.get(last).copied().unwrap_or(0);
         let l_bs = bs.get(last).copied().unwrap_or(1);
         let mut k: Vec<u64> = outer.iter().map(|r| r.0).collect();
@@ -275,7 +312,14 @@ impl Plan<'_> {
             }
             let first = l_start + last_lo * l_step - l_origin;
             if l_step == 1 && l_bs == 1 {
-                copy_elems(src, sb + first, out, ob + last_lo, last_hi - last_lo, self.elem)?;
+                copy_elems(
+                    src,
+                    sb + first,
+                    out,
+                    ob + last_lo,
+                    last_hi - last_lo,
+                    self.elem,
+                )?;
             } else {
                 for kk in last_lo..last_hi {
                     let pos = l_start + kk * l_step - l_origin;
@@ -324,7 +368,16 @@ fn at_chunk(e: Error, addr: Addr) -> Error {
     }
 }
 
-fn read_chunked(src: &DataSource<'_>, plan: &Plan<'_>, chunk: &[u64], sel: &Selection, out: &mut [u8]) -> Result<()> {
+/// Selected points grouped by the element offset of their chunk: (output index, point).
+type PointsByChunk = BTreeMap<Vec<u64>, Vec<(u64, Vec<u64>)>>;
+
+fn read_chunked(
+    src: &DataSource<'_>,
+    plan: &Plan<'_>,
+    chunk: &[u64],
+    sel: &Selection,
+    out: &mut [u8],
+) -> Result<()> {
     let info = src.info;
     let r = src.reader;
     if chunk.len() != plan.dims.len() {
@@ -364,12 +417,16 @@ fn read_chunked(src: &DataSource<'_>, plan: &Plan<'_>, chunk: &[u64], sel: &Sele
             }
             ChunkRegion { lo, hi }
         }
-        Selection::All => return Err(usage(alloc::string::String::from("internal: unnormalised selection"))),
+        Selection::All => {
+            return Err(usage(alloc::string::String::from(
+                "internal: unnormalised selection",
+            )))
+        }
     };
     // Points are grouped per chunk so each chunk is decoded once.
-    let by_chunk: Option<BTreeMap<Vec<u64>, Vec<(u64, Vec<u64>)>>> = match sel {
+    let by_chunk: Option<PointsByChunk> = match sel {
         Selection::Points(pts) => {
-            let mut m: BTreeMap<Vec<u64>, Vec<(u64, Vec<u64>)>> = BTreeMap::new();
+            let mut m = PointsByChunk::new();
             for (i, p) in pts.iter().enumerate() {
                 let key: Vec<u64> = p.iter().zip(chunk).map(|(&x, &c)| x / c * c).collect();
                 m.entry(key).or_default().push((i as u64, p.clone()));
@@ -424,8 +481,14 @@ fn read_chunked(src: &DataSource<'_>, plan: &Plan<'_>, chunk: &[u64], sel: &Sele
                 let pts = m.get(&rec.offset).map(Vec::as_slice).unwrap_or(&[]);
                 let cs = strides(chunk);
                 for (i, p) in pts {
-                    let s: u64 = p.iter().zip(&rec.offset).zip(&cs).map(|((&x, &o), &st)| (x - o) * st).sum();
-                    copy_elems(data, s, out, *i, 1, plan.elem).map_err(|e| at_chunk(e, rec.addr))?;
+                    let s: u64 = p
+                        .iter()
+                        .zip(&rec.offset)
+                        .zip(&cs)
+                        .map(|((&x, &o), &st)| (x - o) * st)
+                        .sum();
+                    copy_elems(data, s, out, *i, 1, plan.elem)
+                        .map_err(|e| at_chunk(e, rec.addr))?;
                 }
             }
             (None, Selection::Hyperslab(h)) => plan
@@ -462,14 +525,21 @@ fn read_external(
         }
         let name = heap.name(slot.name_offset)?;
         let want = (total - pos) as u64;
-        let n = if slot.size == u64::MAX { want } else { slot.size.min(want) };
+        let n = if slot.size == u64::MAX {
+            want
+        } else {
+            slot.size.min(want)
+        };
         let n = to_usize(n, "external slot size", ext.heap.0)?;
         let buf = whole.get_mut(pos..pos + n).ok_or_else(range_err)?;
         files.read_external(name, slot.offset, buf)?;
         pos += n;
     }
     if pos < total {
-        return Err(Error::invalid("external data files (slots smaller than the dataset)", ext.heap.0));
+        return Err(Error::invalid(
+            "external data files (slots smaller than the dataset)",
+            ext.heap.0,
+        ));
     }
     plan.copy(&whole, plan.dims, &zeros(plan.dims.len()), sel, out)
 }

@@ -1,0 +1,273 @@
+//! Reading virtual datasets (VDS): each mapping copies the selected elements of a source
+//! dataset (in this file or another) onto a selection of the virtual dataset; elements no
+//! mapping covers, and mappings whose source file or dataset is missing (as h5py/libhdf5 do),
+//! read as the virtual dataset's fill value.
+
+use super::file::File;
+use super::object::{Dataset, Object};
+use crate::error::{Error, Result};
+use crate::format::message::layout::Layout;
+use crate::format::selection::Selection as Stored;
+use crate::format::virtual_layout::{self, Mapping};
+use crate::read::data;
+use crate::read::global_heap::GlobalHeapCollection;
+use crate::read::selection::Selection;
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Every point of a stored selection over `extent`, in the order libhdf5 pairs them (C order
+/// for "all" and hyperslabs, stored order for point lists), at most `max`.
+fn points(sel: &Stored, extent: &[u64], max: u64) -> Result<Vec<Vec<u64>>> {
+    let too_many = || Error::LimitExceeded {
+        limit: "max_alloc",
+        value: u64::MAX,
+        max,
+    };
+    let mut out: Vec<Vec<u64>> = Vec::new();
+    match sel {
+        Stored::None => {}
+        Stored::Points { .. } => out.extend(sel.points().map(<[u64]>::to_vec)),
+        Stored::All => {
+            let n = extent
+                .iter()
+                .try_fold(1u64, |a, &d| a.checked_mul(d))
+                .ok_or_else(too_many)?;
+            if n > max {
+                return Err(too_many());
+            }
+            let block = crate::format::selection::Block {
+                start: alloc::vec![0; extent.len()],
+                end: extent.iter().map(|&d| d.saturating_sub(1)).collect(),
+            };
+            if n > 0 {
+                expand(&block, &mut out, max)?;
+            }
+        }
+        Stored::Regular { .. } | Stored::Blocks { .. } => {
+            let max_blocks = usize::try_from(max).unwrap_or(usize::MAX);
+            for b in sel.blocks(max_blocks)? {
+                expand(&b, &mut out, max)?;
+            }
+            out.sort();
+            out.dedup();
+        }
+    }
+    if out.len() as u64 > max {
+        return Err(too_many());
+    }
+    Ok(out)
+}
+
+/// Append every point of an inclusive block, in C order.
+fn expand(b: &crate::format::selection::Block, out: &mut Vec<Vec<u64>>, max: u64) -> Result<()> {
+    if b.start.iter().zip(&b.end).any(|(s, e)| s > e) {
+        return Ok(());
+    }
+    let mut p = b.start.clone();
+    loop {
+        if out.len() as u64 >= max {
+            return Err(Error::LimitExceeded {
+                limit: "max_alloc",
+                value: out.len() as u64 + 1,
+                max,
+            });
+        }
+        out.push(p.clone());
+        let mut d = p.len();
+        loop {
+            if d == 0 {
+                return Ok(());
+            }
+            d -= 1;
+            let (s, e) = (
+                b.start.get(d).copied().unwrap_or(0),
+                b.end.get(d).copied().unwrap_or(0),
+            );
+            if let Some(x) = p.get_mut(d) {
+                if *x < e {
+                    *x += 1;
+                    break;
+                }
+                *x = s;
+            }
+        }
+    }
+}
+
+/// Maps dataset coordinates to output element indexes of the requested selection.
+enum OutIndex<'a> {
+    All(&'a [u64]),
+    Slab(&'a crate::read::selection::Hyperslab),
+    Points(BTreeMap<&'a [u64], Vec<usize>>),
+}
+
+impl OutIndex<'_> {
+    fn lookup(&self, p: &[u64], mut f: impl FnMut(usize)) {
+        match self {
+            OutIndex::All(dims) => {
+                let mut i = 0u64;
+                for (&x, &n) in p.iter().zip(dims.iter()) {
+                    i = i * n + x;
+                }
+                f(usize::try_from(i).unwrap_or(usize::MAX));
+            }
+            OutIndex::Slab(h) => {
+                let mut i = 0u64;
+                for (d, &x) in p.iter().enumerate() {
+                    let get = |v: &[u64]| v.get(d).copied().unwrap_or(0);
+                    let (s, st, c) = (get(&h.start), get(&h.step).max(1), get(&h.count));
+                    if x < s || (x - s) % st != 0 || (x - s) / st >= c {
+                        return;
+                    }
+                    i = i * c + (x - s) / st;
+                }
+                f(usize::try_from(i).unwrap_or(usize::MAX));
+            }
+            OutIndex::Points(m) => {
+                if let Some(v) = m.get(p) {
+                    v.iter().copied().for_each(f);
+                }
+            }
+        }
+    }
+}
+
+/// Read a selection of the virtual dataset `ds` into `out` (raw bytes of its datatype).
+pub(crate) fn read(ds: &Dataset, sel: &Selection, out: &mut [u8], depth: u32) -> Result<()> {
+    let file = ds.file();
+    let r = file.reader();
+    crate::Limits::check(
+        "max_link_hops",
+        u64::from(depth),
+        u64::from(r.limits.max_link_hops),
+    )?;
+    let info = ds.info();
+    let (heap, index) = match &info.layout.layout {
+        Layout::Virtual {
+            heap: Some(h),
+            index,
+        } => (*h, *index),
+        _ => {
+            return Err(Error::invalid(
+                "virtual dataset layout (no mapping block)",
+                ds.addr().0,
+            ))
+        }
+    };
+    let need = data::output_len(info, sel)?;
+    if out.len() != need {
+        return Err(Error::Usage(format!(
+            "output buffer of {} bytes for {need}",
+            out.len()
+        )));
+    }
+    let elem =
+        usize::try_from(info.dtype.size()).map_err(|_| Error::invalid("datatype size", 0))?;
+    let fill = data::fill_element(info)?;
+    for c in out.chunks_exact_mut(elem.max(1)) {
+        c.copy_from_slice(&fill);
+    }
+    let coll = GlobalHeapCollection::read(r, heap)?;
+    let block = coll.object(index)?;
+    let dims = ds.shape().to_vec();
+    let mappings = virtual_layout::decode(block, heap.0, r.ctx, dims.len())?;
+    let max_points = r.limits.max_alloc / (elem as u64).max(1);
+    let outidx = match sel {
+        Selection::All => OutIndex::All(&dims),
+        Selection::Hyperslab(h) => {
+            h.check(&dims)?;
+            OutIndex::Slab(h)
+        }
+        Selection::Points(pts) => {
+            let mut m: BTreeMap<&[u64], Vec<usize>> = BTreeMap::new();
+            for (i, p) in pts.iter().enumerate() {
+                m.entry(p.as_slice()).or_default().push(i);
+            }
+            OutIndex::Points(m)
+        }
+    };
+    for m in &mappings {
+        let Some(src) = open_source(file, m)? else {
+            continue; // missing source: fill value, as libhdf5 does
+        };
+        if src.dtype() != ds.dtype() {
+            return Err(Error::unsupported(
+                "virtual dataset whose source datatype differs (conversion)",
+                src.addr().0,
+            ));
+        }
+        let vpts = points(&m.virtual_sel, &dims, max_points)?;
+        let spts = points(&m.source, src.shape(), max_points)?;
+        if vpts.len() != spts.len() {
+            return Err(Error::invalid(
+                "virtual dataset mapping (source and virtual selections differ in size)",
+                heap.0,
+            ));
+        }
+        let mut targets: Vec<(usize, usize)> = Vec::new(); // (output index, source point index)
+        let mut wanted: Vec<Vec<u64>> = Vec::new();
+        for (vp, sp) in vpts.iter().zip(spts) {
+            let mut hit = false;
+            outidx.lookup(vp, |o| {
+                targets.push((o, wanted.len()));
+                hit = true;
+            });
+            if hit {
+                wanted.push(sp);
+            }
+        }
+        if wanted.is_empty() {
+            continue;
+        }
+        let values = src.read_raw_depth(&Selection::Points(wanted), depth + 1)?;
+        for (o, s) in targets {
+            let from = values
+                .get(s * elem..(s + 1) * elem)
+                .ok_or(Error::invalid("virtual dataset read", heap.0))?;
+            out.get_mut(o * elem..(o + 1) * elem)
+                .ok_or(Error::invalid("virtual dataset output", heap.0))?
+                .copy_from_slice(from);
+        }
+    }
+    Ok(())
+}
+
+/// Open a mapping's source dataset; `None` when its file or dataset does not exist.
+fn open_source(file: &File, m: &Mapping) -> Result<Option<Dataset>> {
+    let path = String::from_utf8_lossy(&m.dataset).into_owned();
+    let src_file = match &m.file {
+        None => file.clone(),
+        Some(name) => match open_file(file, name)? {
+            Some(f) => f,
+            None => return Ok(None),
+        },
+    };
+    match src_file.root()?.get(&path) {
+        Ok(Object::Dataset(d)) => Ok(Some(d)),
+        Ok(_) => Err(Error::invalid("virtual dataset source (not a dataset)", 0)),
+        Err(Error::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(feature = "std")]
+fn open_file(file: &File, name: &[u8]) -> Result<Option<File>> {
+    let name = core::str::from_utf8(name)
+        .map_err(|_| Error::Usage(format!("source file name {name:?} is not UTF-8")))?;
+    for c in file.relative_candidates(std::path::Path::new(name)) {
+        if c.is_file() {
+            return File::open_with(&c, file.options()).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(not(feature = "std"))]
+fn open_file(_file: &File, _name: &[u8]) -> Result<Option<File>> {
+    Err(Error::unsupported(
+        "virtual dataset source in another file (no file system)",
+        0,
+    ))
+}
