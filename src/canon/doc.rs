@@ -314,6 +314,29 @@ fn data_json(c: &Ctxt<'_>, d: &crate::hl::Dataset, values: bool) -> Result<Json>
     Ok(o)
 }
 
+/// The values of a selection of `d` as JSON (the canonical JSON values: numbers, strings,
+/// objects for compounds, paths for references), nested as lists of `shape`.
+///
+/// # Errors
+/// Errors of reading the values (see [`crate::hl::Dataset::read_raw_into`]) or decoding them.
+pub fn dataset_values(
+    d: &crate::hl::Dataset,
+    sel: &crate::hl::Selection,
+    shape: &[u64],
+) -> Result<Json> {
+    let file = d.file();
+    let (_, paths) = walk(file);
+    let c = Ctxt {
+        file,
+        reader: file.reader(),
+        ctx: file.reader().ctx,
+        paths,
+        heaps: RefCell::new(GlobalHeaps::default()),
+    };
+    let raw = d.read_raw_selection(sel)?;
+    Ok(encode(&c, d.dtype(), &raw, shape)?.1)
+}
+
 /// The canonical document of `file` (format `h5canon/1`).
 pub fn document(file: &File, opts: Options) -> Json {
     let (entries, paths) = walk(file);

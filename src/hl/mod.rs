@@ -8,6 +8,6 @@ mod file;
 mod object;
 mod vds;
 
-pub use crate::read::selection::{Hyperslab, Selection};
+pub use crate::read::selection::{Hyperslab, Selection, Sliced};
 pub use file::{File, OpenOptions};
 pub use object::{Attribute, Dataset, Group, LinkInfo, LinkKind, NamedDatatype, Object};

@@ -150,3 +150,164 @@ impl Selection {
         Ok(Selection::Points(pts))
     }
 }
+
+/// A parsed numpy-style slice expression: the selection and the shape of the result (integer
+/// indices drop their dimension, like numpy and h5py).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sliced {
+    /// The hyperslab.
+    pub selection: Selection,
+    /// Shape of the result.
+    pub shape: Vec<u64>,
+}
+
+fn parse_int(s: &str) -> Result<i64> {
+    s.trim()
+        .parse::<i64>()
+        .map_err(|_| Error::Usage(format!("bad index {s:?} in slice")))
+}
+
+/// Resolve a possibly negative index against a dimension of size `n` (numpy rules).
+fn resolve(i: i64, n: u64, clamp: bool) -> Result<u64> {
+    let n_i = i64::try_from(n).unwrap_or(i64::MAX);
+    let v = if i < 0 { i.saturating_add(n_i) } else { i };
+    if clamp {
+        Ok(u64::try_from(v.clamp(0, n_i)).unwrap_or(0))
+    } else if v < 0 || v >= n_i {
+        Err(Error::Usage(format!(
+            "index {i} out of range for a dimension of size {n}"
+        )))
+    } else {
+        Ok(u64::try_from(v).unwrap_or(0))
+    }
+}
+
+impl Sliced {
+    /// Parse `"0:10, 5, ::2, -3:"` against `dims`: one item per leading dimension
+    /// (`start:stop:step` with numpy defaults and negative indices, or a single index);
+    /// missing trailing dimensions are taken whole. Steps must be positive (as in h5py).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for malformed items, zero or negative steps, too many items or
+    /// out-of-range indices.
+    pub fn parse(spec: &str, dims: &[u64]) -> Result<Sliced> {
+        let items: Vec<&str> = if spec.trim().is_empty() {
+            Vec::new()
+        } else {
+            spec.split(',').collect()
+        };
+        if items.len() > dims.len() {
+            return Err(Error::Usage(format!(
+                "{} slice items for a dataset of rank {}",
+                items.len(),
+                dims.len()
+            )));
+        }
+        let mut h = Hyperslab::all(dims);
+        let mut shape = Vec::new();
+        for (d, &n) in dims.iter().enumerate() {
+            let item = items.get(d).map(|s| s.trim()).unwrap_or(":");
+            let (start, step, count, keep) = if item.contains(':') {
+                let parts: Vec<&str> = item.split(':').collect();
+                if parts.len() > 3 {
+                    return Err(Error::Usage(format!("bad slice {item:?}")));
+                }
+                let part = |i: usize| parts.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
+                let step = match part(2) {
+                    Some(s) => parse_int(s)?,
+                    None => 1,
+                };
+                if step <= 0 {
+                    return Err(Error::Usage(format!(
+                        "slice step must be positive in {item:?}"
+                    )));
+                }
+                let start = match part(0) {
+                    Some(s) => resolve(parse_int(s)?, n, true)?,
+                    None => 0,
+                };
+                let stop = match part(1) {
+                    Some(s) => resolve(parse_int(s)?, n, true)?,
+                    None => n,
+                };
+                let step = u64::try_from(step).unwrap_or(1);
+                let count = if stop > start {
+                    (stop - start).div_ceil(step)
+                } else {
+                    0
+                };
+                (start, step, count, true)
+            } else {
+                (resolve(parse_int(item)?, n, false)?, 1, 1, false)
+            };
+            if let (Some(s), Some(st), Some(c)) =
+                (h.start.get_mut(d), h.step.get_mut(d), h.count.get_mut(d))
+            {
+                *s = start;
+                *st = step;
+                *c = count;
+            }
+            if keep {
+                shape.push(count);
+            }
+        }
+        Ok(Sliced {
+            selection: Selection::Hyperslab(h),
+            shape,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numpy_slices() {
+        let s = Sliced::parse("1:7:2, -1", &[10, 4]).unwrap();
+        assert_eq!(s.shape, [3]);
+        assert_eq!(
+            s.selection,
+            Selection::Hyperslab(Hyperslab {
+                start: alloc::vec![1, 3],
+                step: alloc::vec![2, 1],
+                count: alloc::vec![3, 1]
+            })
+        );
+        let s = Sliced::parse("-3:, :100", &[10, 4]).unwrap();
+        assert_eq!(s.shape, [3, 4]);
+        assert_eq!(Sliced::parse("", &[5]).unwrap().shape, [5]);
+        assert_eq!(Sliced::parse("5:2", &[10]).unwrap().shape, [0]);
+        assert!(Sliced::parse("10", &[10]).is_err());
+        assert!(Sliced::parse("::0", &[10]).is_err());
+        assert!(Sliced::parse("::-1", &[10]).is_err());
+        assert!(Sliced::parse("1,2", &[10]).is_err());
+        assert!(Sliced::parse("a:b", &[10]).is_err());
+    }
+
+    #[test]
+    fn overlap_ranges() {
+        let h = Hyperslab {
+            start: alloc::vec![3],
+            step: alloc::vec![4],
+            count: alloc::vec![5],
+        }; // 3, 7, 11, 15, 19
+        assert_eq!(h.overlap(0, 0, 8), (0, 2));
+        assert_eq!(h.overlap(0, 8, 8), (2, 4));
+        assert_eq!(h.overlap(0, 16, 8), (4, 5));
+        assert_eq!(h.overlap(0, 12, 3), (0, 0));
+        assert_eq!(h.overlap(0, 24, 8), (0, 0));
+        assert!(h.check(&[20]).is_ok());
+        assert!(h.check(&[19]).is_err());
+    }
+
+    #[test]
+    fn masks() {
+        let s = Selection::from_mask(&[2, 3], &[false, true, false, false, false, true]).unwrap();
+        assert_eq!(
+            s,
+            Selection::Points(alloc::vec![alloc::vec![0, 1], alloc::vec![1, 2]])
+        );
+        assert!(Selection::from_mask(&[2, 3], &[true]).is_err());
+    }
+}

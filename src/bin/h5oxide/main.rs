@@ -27,7 +27,8 @@ enum Cmd {
         /// Group or object path (default `/`).
         path: Option<String>,
     },
-    /// Describe the whole file: a readable tree, or the canonical JSON document with --json.
+    /// Describe the whole file (a readable tree, or the canonical JSON document with --json),
+    /// or print the values of one dataset.
     Dump {
         /// Emit the canonical JSON document (h5canon/1).
         #[arg(long)]
@@ -37,6 +38,14 @@ enum Cmd {
         values: bool,
         /// The HDF5 file.
         file: String,
+        /// A dataset whose values to print.
+        path: Option<String>,
+        /// numpy-style selection of the dataset, e.g. `0:10,::2,-1`.
+        #[arg(long, allow_hyphen_values = true)]
+        slice: Option<String>,
+        /// Read datasets' external raw-data files and follow external links.
+        #[arg(long)]
+        external: bool,
     },
 }
 
@@ -48,7 +57,24 @@ fn main() -> ExitCode {
             file,
             path,
         } => ls(&file, path.as_deref().unwrap_or("/"), recursive),
-        Cmd::Dump { json, values, file } => dump(&file, json, values),
+        Cmd::Dump {
+            json,
+            values,
+            file,
+            path: Some(path),
+            slice,
+            external,
+        } => {
+            let _ = (json, values);
+            dump_values(&file, &path, slice.as_deref().unwrap_or(""), external)
+        }
+        Cmd::Dump {
+            json,
+            values,
+            file,
+            external,
+            ..
+        } => dump(&file, json, values, external),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,
@@ -61,8 +87,47 @@ fn main() -> ExitCode {
 
 type Res = Result<(), Box<dyn std::error::Error>>;
 
-fn dump(path: &str, json: bool, values: bool) -> Res {
-    let f = File::open(path)?;
+fn open(path: &str, external: bool) -> Result<File, h5oxide::Error> {
+    let opts = h5oxide::OpenOptions::new()
+        .external_files(external)
+        .follow_external_links(external);
+    File::open_with(path, opts)
+}
+
+fn dump_values(file: &str, path: &str, slice: &str, external: bool) -> Res {
+    let f = open(file, external)?;
+    let d = f.root()?.dataset(path)?;
+    let sliced = h5oxide::hl::Sliced::parse(slice, d.shape())?;
+    let v = h5oxide::canon::doc::dataset_values(&d, &sliced.selection, &sliced.shape)?;
+    let mut out = std::io::stdout().lock();
+    let mut text = String::new();
+    for_people(&v, 0, &mut text);
+    writeln!(out, "{text}")?;
+    Ok(())
+}
+
+/// JSON with innermost lists of scalars kept on one line.
+fn for_people(v: &h5oxide::canon::Json, depth: usize, out: &mut String) {
+    use h5oxide::canon::Json;
+    match v {
+        Json::Array(items) if items.iter().any(|x| matches!(x, Json::Array(_))) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push('\n');
+                out.push_str(&" ".repeat(depth + 1));
+                for_people(x, depth + 1, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_compact()),
+    }
+}
+
+fn dump(path: &str, json: bool, values: bool, external: bool) -> Res {
+    let f = open(path, external)?;
     let mut out = std::io::stdout().lock();
     if json {
         let doc = h5oxide::canon::doc::document(&f, h5oxide::canon::doc::Options { values });
