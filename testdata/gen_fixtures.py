@@ -30,6 +30,18 @@ Fixture families (see testdata/README.md for the full list):
   plus targeted files: userblocks, 4-byte offsets, shared messages, paged file
   space, a deep v2 B-tree, attributes larger than 64 KiB.
 
+  Dataset values (distinct values everywhere, edge / partial / never-written chunks):
+      edges       every chunk index with edge chunks and user fill values
+                  (earliest, v110, latest)
+      filtervals  every filter and combination (earliest, v110, v114, latest)
+      typevals    every datatype, both byte orders, chunked + compressed
+                  (earliest, v110, v114, latest)
+      layouts     contiguous (allocated or not) and compact (all five libvers)
+      vds         virtual datasets (all five); sources vdssrc_a.h5, vdssrc/b.h5
+      bigchunks   thousands of tiny chunks (earliest, latest)
+      external    external raw-data files *.bin next to the fixture (earliest, latest)
+      select      arange values in 1-D..4-D, many chunk shapes (earliest, latest)
+
 A few properties h5py does not expose (undefined fill value, shared object
 header message indexes, revised references) are set with ctypes calls into the
 libhdf5 that h5py itself loaded.
