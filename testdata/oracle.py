@@ -56,6 +56,11 @@ import os
 import struct
 import sys
 
+# libhdf5 reads these when resolving external raw-data files and VDS / external-link
+# sources; the documented behaviour (README.md) is that of the defaults
+for _var in ("HDF5_EXTFILE_PREFIX", "HDF5_VDS_PREFIX", "HDF5_EXT_PREFIX"):
+    os.environ.pop(_var, None)
+
 import numpy as np
 import h5py
 from h5py import h5a, h5d, h5i, h5l, h5o, h5s, h5t
