@@ -30,6 +30,18 @@ Fixture families (see testdata/README.md for the full list):
   plus targeted files: userblocks, 4-byte offsets, shared messages, paged file
   space, a deep v2 B-tree, attributes larger than 64 KiB.
 
+  Dataset values (distinct values everywhere, edge / partial / never-written chunks):
+      edges       every chunk index with edge chunks and user fill values
+                  (earliest, v110, latest)
+      filtervals  every filter and combination (earliest, v110, v114, latest)
+      typevals    every datatype, both byte orders, chunked + compressed
+                  (earliest, v110, v114, latest)
+      layouts     contiguous (allocated or not) and compact (all five libvers)
+      vds         virtual datasets (all five); sources vdssrc_a.h5, vdssrc/b.h5
+      bigchunks   thousands of tiny chunks (earliest, latest)
+      external    external raw-data files *.bin next to the fixture (earliest, latest)
+      select      arange values in 1-D..4-D, many chunk shapes (earliest, latest)
+
 A few properties h5py does not expose (undefined fill value, shared object
 header message indexes, revised references) are set with ctypes calls into the
 libhdf5 that h5py itself loaded.
@@ -38,6 +50,11 @@ libhdf5 that h5py itself loaded.
 import ctypes
 import os
 import sys
+
+# libhdf5 reads these when resolving external raw-data files and VDS / external-link
+# sources; the documented behaviour (README.md) is that of the defaults
+for _var in ("HDF5_EXTFILE_PREFIX", "HDF5_VDS_PREFIX", "HDF5_EXT_PREFIX"):
+    os.environ.pop(_var, None)
 
 import numpy as np
 import h5py
@@ -98,6 +115,7 @@ class _Lib:
         self.H5Tcopy.restype = hid
         self.H5Tcopy.argtypes = [hid]
         self.std_ref = hid.in_dll(lib, "H5T_STD_REF_g").value
+        self.H5Pset_chunk_opts = fn("H5Pset_chunk_opts", hid, ctypes.c_uint)
 
     @staticmethod
     def ok(status, what):
@@ -1028,6 +1046,711 @@ def gen_sample(f):
 
 
 # ---------------------------------------------------------------------------
+# dataset values: shared helpers
+# ---------------------------------------------------------------------------
+#
+# The families below exist for reading dataset *values*: every dataset holds distinct,
+# deterministic values, chunked ones usually with edge chunks (shape not a multiple of
+# the chunk shape), partially written chunks and never-written chunks under a user fill
+# value, so a reader that gets an index, a filter or a fill rule wrong sees a different
+# hash.
+
+H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS = 0x0002
+
+
+def grid(shape, dtype, scale=1, offset=0):
+    """Distinct values in C order: arange(n) * scale + offset, cast to dtype."""
+    n = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    return (np.arange(n, dtype=np.float64) * scale + offset).astype(dtype).reshape(shape)
+
+
+def write_blocks(d, full, blocks):
+    """Write full[b] into d[b] for every block b (a tuple of slices)."""
+    for b in blocks:
+        d[b] = full[b]
+
+
+def set_fill(dcpl, value):
+    """H5Pset_fill_value with the numpy value's own type.  (h5py 3.16's
+    PropDCID.set_fill_value stores garbage for numpy 'S' strings -- its high-level
+    create_dataset goes another way -- so the low-level fixtures use this.)"""
+    value = np.ascontiguousarray(value)
+    tid = h5t.py_create(value.dtype, logical=True)
+    LIB.ok(LIB.H5Pset_fill_value(dcpl.id, tid.id, value.ctypes.data), "H5Pset_fill_value")
+
+
+def chunked_dcpl(chunks, fill=None, gzip=None, shuffle=False, fletcher32=False, early=False,
+                 dont_filter_partial=False):
+    """Chunked creation properties, filters in h5py's order (shuffle, gzip, fletcher32)."""
+    dcpl = new_dcpl()
+    dcpl.set_chunk(tuple(chunks))
+    if early:
+        dcpl.set_alloc_time(h5d.ALLOC_TIME_EARLY)
+    if fill is not None:
+        set_fill(dcpl, fill)
+    if shuffle:
+        dcpl.set_shuffle()
+    if gzip is not None:
+        dcpl.set_deflate(gzip)
+    if fletcher32:
+        dcpl.set_fletcher32()
+    if dont_filter_partial:
+        LIB.ok(LIB.H5Pset_chunk_opts(dcpl.id, H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS), "H5Pset_chunk_opts")
+    return dcpl
+
+
+# ---------------------------------------------------------------------------
+# edges_<libver>: every chunk index with edge, partial and never-written chunks
+# ---------------------------------------------------------------------------
+
+def gen_edges(f, lv):
+    f.attrs["fixture"] = "chunk indexes with edge chunks, partially and never written chunks"
+    # single chunk index (chunk == shape == maxshape): partially written, filtered unwritten
+    d = dset(f, "single_partial", shape=(6, 7), chunks=(6, 7), dtype="<i4", fillvalue=-2)
+    d[1:3, 2:5] = grid((6, 7), "<i4", 3, -20)[1:3, 2:5]
+    dset(f, "single_filtered_unwritten", shape=(5, 5), chunks=(5, 5), dtype="<f8", fillvalue=1.5,
+         compression="gzip", fletcher32=True)
+    d = dset(f, "single_filtered_partial", shape=(9, 4), chunks=(9, 4), dtype=">i2", fillvalue=77,
+             compression="gzip", shuffle=True)
+    d[0:2, :] = grid((9, 4), ">i2", 7, -100)[0:2, :]
+
+    # implicit index (early allocation, no filters, fixed maxshape): the chunk grid runs
+    # over the *maximum* dimensions (30, 20) -> (6, 5) chunks, edge chunks in both dims
+    d = ll_dset(f, "implicit_edges", h5t.STD_I16LE, (23, 17), maxshape=(30, 20),
+                dcpl=chunked_dcpl((5, 4), fill=np.array(-3, "<i2"), early=True))
+    write_blocks(d, grid((23, 17), "<i2"), [np.s_[0:12, :], np.s_[20:23, 15:17]])
+
+    # fixed array, maxshape > shape, edge chunks; one interior chunk and the last chunk row
+    # never written, one edge chunk partially written
+    fa_blocks = [np.s_[0:16, :], np.s_[16:24, 0:16], np.s_[16:24, 24:37], np.s_[24:48, :],
+                 np.s_[48:49, 0:5]]
+    full = grid((50, 37), "<i4", 1, 1000)
+    d = dset(f, "fa_edges", shape=(50, 37), maxshape=(100, 40), chunks=(8, 8), dtype="<i4", fillvalue=-9)
+    write_blocks(d, full, fa_blocks)
+    d = dset(f, "fa_edges_filtered", shape=(50, 37), maxshape=(100, 40), chunks=(8, 8), dtype=">f8",
+             fillvalue=0.25, shuffle=True, compression="gzip", fletcher32=True)
+    write_blocks(d, full.astype(">f8") / 4, fa_blocks)
+    # paged fixed array: 50 x 30 = 1500 entries over the maximum dims (> 1024: paged)
+    d = dset(f, "fa_paged_edges", shape=(41, 29), maxshape=(100, 60), chunks=(2, 2), dtype="<u2",
+             fillvalue=65535)
+    write_blocks(d, grid((41, 29), "<u2"), [np.s_[0:10, :], np.s_[20:41, :], np.s_[15:16, 3:4]])
+    # paged fixed array with filtered entries (1189 one-element gzip chunks)
+    d = dset(f, "fa_paged_filtered", shape=(41, 29), chunks=(1, 1), dtype="<i4", fillvalue=5,
+             compression="gzip", compression_opts=1)
+    write_blocks(d, grid((41, 29), "<i4", -3), [np.s_[0:30, :], np.s_[35:41, 10:29]])
+
+    # extensible array: edge chunk (1000..1003 of a 10-chunk), a partially written chunk
+    ea_blocks = [np.s_[0:500], np.s_[995:1003]]
+    full = grid((1003,), "<i8", -7, 3)
+    d = dset(f, "ea_edges", shape=(1003,), maxshape=(None,), chunks=(10,), dtype="<i8", fillvalue=-1)
+    write_blocks(d, full, ea_blocks)
+    d = dset(f, "ea_edges_filtered", shape=(1003,), maxshape=(None,), chunks=(10,), dtype="<i8",
+             fillvalue=-1, compression="gzip", fletcher32=True)
+    write_blocks(d, full, ea_blocks)
+    d = dset(f, "ea_2d_edges", shape=(37, 11), maxshape=(None, 11), chunks=(5, 4), dtype="<f4",
+             fillvalue=-1.5)
+    write_blocks(d, grid((37, 11), "<f4", 0.5), [np.s_[0:20, :], np.s_[25:37, 4:11]])
+    # the unlimited dimension is not the first: the extensible array index runs over
+    # "swizzled" chunk coordinates (unlimited dimension moved first)
+    ea1_blocks = [np.s_[:, 0:21], np.s_[0:4, 35:50], np.s_[5:6, 49:50]]
+    full = grid((6, 50), "<i2", 1, -150)
+    d = dset(f, "ea_unlim_dim1", shape=(6, 50), maxshape=(6, None), chunks=(4, 7), dtype="<i2",
+             fillvalue=99)
+    write_blocks(d, full, ea1_blocks)
+    d = dset(f, "ea_unlim_dim1_filtered", shape=(6, 50), maxshape=(6, None), chunks=(4, 7), dtype="<i2",
+             fillvalue=99, compression="gzip", shuffle=True)
+    write_blocks(d, full, ea1_blocks)
+    d = dset(f, "ea_unlim_dim2_3d", shape=(5, 4, 30), maxshape=(5, 4, None), chunks=(2, 3, 8),
+             dtype=">u4", fillvalue=1)
+    write_blocks(d, grid((5, 4, 30), ">u4", 11), [np.s_[:, :, 0:16], np.s_[0:2, 0:3, 24:30]])
+
+    # v2 B-tree (two or more unlimited dimensions)
+    bt_blocks = [np.s_[0:8, :], np.s_[8:23, 0:10], np.s_[22:23, 30:31]]
+    full = grid((23, 31), "<i4", 1, -300)
+    d = dset(f, "bt2_edges", shape=(23, 31), maxshape=(None, None), chunks=(4, 5), dtype="<i4",
+             fillvalue=-5)
+    write_blocks(d, full, bt_blocks)
+    d = dset(f, "bt2_edges_filtered", shape=(23, 31), maxshape=(None, None), chunks=(4, 5), dtype="<i4",
+             fillvalue=-5, compression="gzip", shuffle=True)
+    write_blocks(d, full, bt_blocks)
+    d = dset(f, "bt2_3d", shape=(7, 10, 9), maxshape=(None, 10, None), chunks=(3, 4, 4), dtype="u1",
+             fillvalue=250)
+    write_blocks(d, grid((7, 10, 9), "u1") % 200, [np.s_[0:3, :, :], np.s_[6:7, 8:10, 8:9]])
+
+    # shrink, then grow: libhdf5 deletes the chunks outside the smaller extent and fills
+    # the cut-off part of the chunks it keeps, so the regrown region reads as fill value
+    d = dset(f, "shrink_grow_ea", shape=(20,), maxshape=(None,), chunks=(8,), dtype="<i4", fillvalue=-4)
+    d[:] = np.arange(20) + 1
+    d.resize((13,))
+    d.resize((22,))
+    d = dset(f, "shrink_grow_bt2", shape=(9, 9), maxshape=(None, None), chunks=(4, 4), dtype="<i2",
+             fillvalue=8)
+    d[:] = grid((9, 9), "<i2", 1, 1)
+    d.resize((6, 7))
+    d.resize((10, 10))
+
+    # H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS: edge chunks are stored unfiltered.  This
+    # forces layout message v4 (fixed array / extensible array) even under earliest.
+    ll_dset(f, "dont_filter_partial_fa", h5t.STD_I32LE, (10, 9), grid((10, 9), "<i4"),
+            dcpl=chunked_dcpl((4, 4), gzip=6, shuffle=True, dont_filter_partial=True))
+    # written at 30 elements (chunk 3 partial -> raw), grown to 45: chunk 3 became a full
+    # chunk (libhdf5 filters it then); chunk 4 written in part (full chunk: filtered,
+    # fill value in the rest), chunk 5 is the new edge chunk (raw)
+    d = ll_dset(f, "dont_filter_partial_ea", h5t.STD_I32LE, (30,), grid((30,), "<i4", 5), maxshape=(None,),
+                dcpl=chunked_dcpl((8,), fill=np.array(-6, "<i4"), gzip=6, dont_filter_partial=True))
+    d.resize((45,))
+    d[30:37] = grid((7,), "<i4", 5, 150)
+    d[40:42] = [-40, -41]
+
+
+# ---------------------------------------------------------------------------
+# bigchunks_<libver>: thousands of (tiny) chunks
+# ---------------------------------------------------------------------------
+
+def gen_bigchunks(f, lv):
+    f.attrs["fixture"] = "thousands of small chunks"
+    # sparse extensible array: with 4 elements in the index block and data blocks of
+    # 16, 32, 32, 64, ... elements, element 131060 is the first of super block 13, whose
+    # data blocks hold 2048 elements, i.e. two pages of 1024 (pages are initialised on
+    # first write: some stay uninitialised and read as fill value)
+    d = dset(f, "ea_sparse_paged", shape=(180000,), maxshape=(None,), chunks=(1,), dtype="u1", fillvalue=7)
+    for s in [np.s_[0:40], np.s_[1000:1100], np.s_[174700:176900], np.s_[179990:180000]]:
+        d[s] = (np.arange(s.start, s.stop) % 251).astype("u1")
+    d = dset(f, "ea_sparse_paged_filtered", shape=(140000,), maxshape=(None,), chunks=(1,), dtype="<i2",
+             fillvalue=-3, compression="gzip", compression_opts=1)
+    for s in [np.s_[0:20], np.s_[131000:131100], np.s_[133200:133300], np.s_[139990:140000]]:
+        d[s] = (np.arange(s.start, s.stop) % 30011).astype("<i2")
+    # fixed array with 5000 entries (5 pages), one page never written
+    d = dset(f, "fa_5000", shape=(5000,), chunks=(1,), dtype="u1", fillvalue=9)
+    for s in [np.s_[0:3000], np.s_[4000:5000]]:
+        d[s] = (np.arange(s.start, s.stop) % 241).astype("u1")
+    # filtered fixed array, 1600 entries (2 pages)
+    d = dset(f, "fa_1600_filtered", shape=(40, 40), chunks=(1, 1), dtype="<u2", fillvalue=4,
+             compression="gzip", compression_opts=1)
+    write_blocks(d, grid((40, 40), "<u2", 3), [np.s_[0:25, :], np.s_[30:40, 0:20]])
+    # v2 B-tree with 3000 filtered records (internal nodes), a few never written
+    d = dset(f, "bt2_3000_filtered", shape=(60, 50), maxshape=(None, None), chunks=(1, 1), dtype="u1",
+             fillvalue=2, compression="gzip", compression_opts=1)
+    write_blocks(d, grid((60, 50), "u1") % 211, [np.s_[0:59, :], np.s_[59:60, 0:25]])
+
+
+# ---------------------------------------------------------------------------
+# filtervals_<libver>: every filter and combination, with values
+# ---------------------------------------------------------------------------
+
+def nbit_dcpl(chunks, fill=None):
+    dcpl = chunked_dcpl(chunks, fill=fill)
+    dcpl.set_filter(h5z.FILTER_NBIT, h5z.FLAG_OPTIONAL, ())
+    return dcpl
+
+
+def gen_filtervals(f, lv):
+    f.attrs["fixture"] = "filters and filter combinations (values)"
+    ints = (grid((23, 31), "<i4", 37) % 1000) - 300
+    for level in range(1, 10):
+        dset(f, "gzip_l%d" % level, data=ints, chunks=(8, 8), compression="gzip", compression_opts=level)
+
+    # scale-offset, integers (0 = minimum bits computed per chunk)
+    dset(f, "scaleoffset_u1", data=(np.arange(100) * 3 % 200).astype("u1"), chunks=(32,), scaleoffset=0)
+    dset(f, "scaleoffset_i8", data=(np.arange(90, dtype="<i8") * 5 + (1 << 40)), chunks=(16,),
+         scaleoffset=0)
+    dset(f, "scaleoffset_i4be", data=(np.arange(-500, 500, 7)).astype(">i4"), chunks=(32,), scaleoffset=0)
+    d = dset(f, "scaleoffset_u2_fill", shape=(100,), chunks=(16,), dtype="<u2", scaleoffset=0, fillvalue=1000)
+    d[0:40] = np.arange(40) * 13
+    d[90:95] = [1000, 0, 1, 65535, 7]        # the fill value itself among the data
+    dset(f, "scaleoffset_2d_edges", data=grid((23, 17), "<i2", 3, -300), chunks=(5, 5), scaleoffset=0)
+    dset(f, "scaleoffset_constant", data=np.full(50, 42, dtype="<i4"), chunks=(16,), scaleoffset=0)
+    dset(f, "scaleoffset_minbits12", data=(np.arange(200, dtype="<i4") * 19 % 4096) - 2000, chunks=(64,),
+         scaleoffset=12)
+    # scale-offset, floats (D-scale: decimal digits kept; lossy, the stored result is the value)
+    dset(f, "scaleoffset_f4", data=(np.sin(np.arange(120)) * 100).astype("<f4"), chunks=(50,), scaleoffset=2)
+    d = dset(f, "scaleoffset_f8be_fill", shape=(64,), chunks=(16,), dtype=">f8", scaleoffset=4,
+             fillvalue=-99.5)
+    d[0:20] = np.cos(np.arange(20)) * 1e3
+    d[50:53] = [-1.25, 0.0, 3.0625]
+    dset(f, "scaleoffset_f8_negative", data=-np.arange(75, dtype="<f8") / 8 - 1000, chunks=(25,),
+         scaleoffset=3)
+
+    # n-bit (no h5py API: H5Pset_filter); integer types with precision/offset, floats,
+    # compound and array types (the filter recurses into members)
+    def ll_nbit(name, ftype, mtype, data, chunks, shape=None):
+        ll_dset(f, name, ftype, shape or data.shape, data, mtype=mtype, dcpl=nbit_dcpl(chunks))
+    ll_nbit("nbit_f4", h5t.IEEE_F32LE, h5t.IEEE_F32LE, grid((40,), "<f4", 0.75, -10), (16,))
+    f20 = h5t.IEEE_F32LE.copy()
+    f20.set_fields(19, 11, 8, 0, 11)
+    f20.set_precision(20)
+    ll_nbit("nbit_float_p20", f20, h5t.IEEE_F32LE, grid((30,), "<f4", 0.5, -7), (8,))
+    ll_nbit("nbit_i8_p40_o3", _int_type(h5t.STD_I64LE, 40, 3), h5t.STD_I64LE,
+            grid((50,), "<i8", 123456789, -(1 << 38)), (16,))
+    ll_nbit("nbit_i4be_p17_o5", _int_type(h5t.STD_I32BE, 17, 5), h5t.STD_I32LE,
+            grid((45,), "<i4", 1111, -(1 << 16)), (16,))
+    ct = h5t.create(h5t.COMPOUND, 11)
+    ct.insert(b"a", 0, _int_type(h5t.STD_I16LE, 12, 0))
+    ct.insert(b"b", 2, _int_type(h5t.STD_U32BE, 20, 4))
+    ct.insert(b"c", 6, h5t.IEEE_F32LE)
+    ct.insert(b"d", 10, h5t.STD_U8LE)
+    mt = h5t.create(h5t.COMPOUND, 11)
+    mt.insert(b"a", 0, h5t.STD_I16LE)
+    mt.insert(b"b", 2, h5t.STD_U32LE)
+    mt.insert(b"c", 6, h5t.IEEE_F32LE)
+    mt.insert(b"d", 10, h5t.STD_U8LE)
+    cdt = np.dtype({"names": ["a", "b", "c", "d"], "formats": ["<i2", "<u4", "<f4", "u1"],
+                    "offsets": [0, 2, 6, 10], "itemsize": 11})
+    cdata = np.zeros(25, dtype=cdt)
+    cdata["a"] = np.arange(25) * 150 - 2000
+    cdata["b"] = np.arange(25) * 40000
+    cdata["c"] = np.arange(25) / 3
+    cdata["d"] = np.arange(25) * 10
+    ll_nbit("nbit_compound", ct, mt, cdata, (8,))
+    ll_nbit("nbit_array", h5t.array_create(_int_type(h5t.STD_I16LE, 10, 0), (3,)),
+            h5t.array_create(h5t.STD_I16LE, (3,)), (grid((20, 3), "<i2", 7) % 1000) - 500, (6,), shape=(20,))
+    ll_nbit("nbit_2d_edges", _int_type(h5t.STD_I16LE, 12, 0), h5t.STD_I16LE,
+            grid((13, 9), "<i2", 31, -1800), (4, 4))
+    d = ll_dset(f, "nbit_partial_fill", _int_type(h5t.STD_U16LE, 11, 0), (40,),
+                dcpl=nbit_dcpl((8,), fill=np.array(2000, "<u2")))
+    d[0:13] = np.arange(13) * 150
+
+    # fletcher32 on odd chunk sizes, edge chunks, after gzip, big-endian data
+    dset(f, "fletcher32_u1_2d_edges", data=grid((13, 9), "u1", 2), chunks=(3, 3), fletcher32=True)
+    dset(f, "fletcher32_i2_2d_edges", data=grid((13, 9), "<i2", -5), chunks=(4, 4), fletcher32=True)
+    dset(f, "fletcher32_gzip", data=ints, chunks=(7, 9), compression="gzip", fletcher32=True)
+    dset(f, "fletcher32_f8be", data=grid((33,), ">f8", 1.25, -3), chunks=(5,), fletcher32=True)
+    # shuffle on several element sizes
+    dset(f, "shuffle_i8", data=grid((50,), "<i8", 1 << 33, -(1 << 40)), chunks=(16,), shuffle=True)
+    dset(f, "shuffle_f2", data=grid((50,), "<f2", 0.25, -6), chunks=(16,), shuffle=True)
+    dset(f, "shuffle_f8be", data=grid((50,), ">f8", 0.1, -2), chunks=(16,), shuffle=True)
+    dset(f, "shuffle_c16", data=(grid((30,), "<f8") * (1 - 2j)).astype("<c16"), chunks=(8,), shuffle=True)
+    dset(f, "shuffle_u4_2d_edges", data=grid((13, 9), "<u4", 65537), chunks=(4, 4), shuffle=True)
+    dset(f, "shuffle_gzip_fletcher32_i2be", data=grid((13, 9), ">i2", 77, -4000), chunks=(4, 4),
+         shuffle=True, compression="gzip", fletcher32=True)
+    # lzf: compressible and incompressible chunks mixed (raw chunks have filter mask bit 0);
+    # with shuffle first the lzf mask bit is bit 1; with fletcher32 after it the checksum
+    # is still there on a raw chunk
+    noise = rng(11).integers(0, 256, 8192, dtype=np.uint8)
+    mixed = noise.copy()
+    for i in range(0, 8, 2):
+        mixed[i * 1024:(i + 1) * 1024] = np.arange(1024) % 7
+    dset(f, "lzf_mixed", data=mixed, chunks=(1024,), compression="lzf")
+    dset(f, "lzf_shuffle_random", data=noise.view("<i4"), chunks=(256,), compression="lzf", shuffle=True)
+    dset(f, "lzf_fletcher32_mixed", data=mixed, chunks=(1000,), compression="lzf", fletcher32=True)
+    dset(f, "lzf_2d_edges", data=grid((23, 17), "<f8", 0.5), chunks=(5, 5), compression="lzf")
+    d = dset(f, "lzf_partial_fill", shape=(100,), chunks=(16,), dtype="<i4", compression="lzf", fillvalue=-8)
+    d[20:40] = np.arange(20)
+
+    # strings in filtered chunks
+    d = dset(f, "gzip_fixed_str", shape=(23,), chunks=(5,), dtype="S10", compression="gzip", shuffle=True,
+             fillvalue=b"fill")
+    d[0:17] = np.array([b"s%d" % (i * 37) * (i % 4) for i in range(17)], dtype="S10")
+    t = h5t.C_S1.copy()
+    t.set_size(12)
+    t.set_strpad(h5t.STR_NULLTERM)
+    t.set_cset(h5t.CSET_UTF8)
+    words = ["\u00e9t\u00e9", "na\u00efve", "", "\u65e5\u672c", "0123456789a", "\U0001f600x"]
+    ll_dset(f, "gzip_fixed_utf8", t, (18,), raw([words[i % 6].encode() for i in range(18)], 12),
+            dcpl=chunked_dcpl((4,), gzip=5))
+    # (fletcher32 refuses variable-length types: "not suitable for filters")
+    d = dset(f, "gzip_vlen_utf8_partial", shape=(40,), chunks=(6,), dtype=h5py.string_dtype(),
+             compression="gzip", shuffle=True)
+    d[0:20] = np.array(["v%d \u00e9" % i * (i % 3) for i in range(20)], dtype=h5py.string_dtype())
+    d[30:31] = np.array(["lonely"], dtype=h5py.string_dtype())
+    dset(f, "lzf_vlen_ascii", data=np.array([b"abc" * i for i in range(15)], dtype=h5py.string_dtype("ascii")),
+         chunks=(4,), compression="lzf")
+
+
+# ---------------------------------------------------------------------------
+# typevals_<libver>: every datatype, both byte orders, as chunked + filtered datasets
+# ---------------------------------------------------------------------------
+
+def gen_typevals(f, lv):
+    f.attrs["fixture"] = "every datatype in chunked, compressed datasets (values)"
+    n = 37                                      # chunks of 8: the last one is partial
+
+    def put(name, data, dtype=None, **kw):
+        kw.setdefault("compression", "gzip")
+        kw.setdefault("shuffle", True)
+        dset(f, name, data=data, dtype=dtype, chunks=(8,) + tuple(np.shape(data)[1:]), **kw)
+
+    def put_ll(name, ftype, data, mtype=None, fill=None):
+        ll_dset(f, name, ftype, (len(data),), data, mtype=mtype,
+                dcpl=chunked_dcpl((8,), fill=fill, gzip=4, shuffle=True))
+
+    # integers of every width, both byte orders, spanning the whole range
+    for kind in "iu":
+        for size in (1, 2, 4, 8):
+            for order in ("<", ">") if size > 1 else ("|",):
+                dt = np.dtype("%s%s%d" % (order, kind, size))
+                info = np.iinfo(dt)
+                vals = [info.min + (int(info.max) - int(info.min)) * k // (n - 1) for k in range(n)]
+                name = "%s%d%s" % (kind, size, {"<": "le", ">": "be", "|": ""}[order])
+                put(name, np.array(vals, dtype=dt))
+    # floats, both byte orders, special values
+    for size in (2, 4, 8):
+        for order in "<>":
+            dt = np.dtype("%sf%d" % (order, size))
+            fi = np.finfo(dt)
+            vals = [0.0, -0.0, np.nan, np.inf, -np.inf, fi.max, fi.min, fi.tiny, fi.smallest_subnormal]
+            vals += list(np.linspace(-1000, 1000, n - len(vals)))
+            put("f%d%s" % (size, "le" if order == "<" else "be"), np.array(vals, dtype=dt))
+    # partially written (fill values in the never-written last chunks), both byte orders
+    d = dset(f, "f8be_partial_fill", shape=(n,), chunks=(8,), dtype=">f8", fillvalue=-0.5,
+             compression="gzip", shuffle=True)
+    d[0:20] = np.arange(20) / 8
+    d = dset(f, "i4be_partial_fill", shape=(n,), chunks=(8,), dtype=">i4", fillvalue=-123456,
+             compression="gzip", shuffle=True)
+    d[3:11] = np.arange(8) * 1000
+
+    # compound with big-endian members, nested compound, array member, string member
+    cmp = np.dtype([("id", ">u4"), ("pos", [("x", ">f4"), ("y", "<f8")]), ("v", ">i2", (3,)),
+                    ("name", "S5"), ("flag", "u1")])
+    cdata = np.zeros(n, dtype=cmp)
+    cdata["id"] = np.arange(n) * 100003
+    cdata["pos"]["x"] = np.arange(n) / 4
+    cdata["pos"]["y"] = -np.arange(n) * 1e10
+    cdata["v"] = (np.arange(3 * n) - 50).reshape(n, 3)
+    cdata["name"] = [b"n%d" % i for i in range(n)]
+    cdata["flag"] = np.arange(n) % 2
+    put("compound_be", cdata)
+    d = dset(f, "compound_be_2d_partial", shape=(11, 7), chunks=(5, 4), dtype=cmp, compression="gzip",
+             fillvalue=np.array((7, (1.5, -1.5), (1, 2, 3), b"fill", 1), dtype=cmp))
+    d[0:6, :] = np.concatenate([cdata, cdata[:5]]).reshape(6, 7)
+
+    # enums with big-endian bases
+    put("enum_i2be", np.array([i % 3 - 1 for i in range(n)], dtype=h5py.enum_dtype(
+        {"MINUS": -1, "ZERO": 0, "PLUS": 1}, basetype=">i2")))
+    put("enum_u8be", np.array([(1 << 60) if i % 2 else 3 for i in range(n)], dtype=h5py.enum_dtype(
+        {"SMALL": 3, "HUGE": 1 << 60}, basetype=">u8")))
+    # arrays of big-endian elements
+    put_ll("array_3_f8be", h5t.array_create(h5t.IEEE_F64BE, (3,)), grid((n, 3), "<f8", 0.125, -5),
+           mtype=h5t.array_create(h5t.IEEE_F64LE, (3,)))
+    put_ll("array_2x2_i2be", h5t.array_create(h5t.STD_I16BE, (2, 2)), grid((n, 2, 2), "<i2", 17, -1200),
+           mtype=h5t.array_create(h5t.STD_I16LE, (2, 2)))
+    # vlen sequences of big-endian (and little-endian) numbers
+    put("vlen_i4be", _objarr([np.arange(i % 5, dtype=">i4") * (i - 18) for i in range(n)],
+                             h5py.vlen_dtype(np.dtype(">i4"))))
+    put("vlen_f8be", _objarr([np.arange(i % 4, dtype=">f8") / (i + 1) for i in range(n)],
+                             h5py.vlen_dtype(np.dtype(">f8"))))
+    put("vlen_u2le", _objarr([np.arange(i % 6, dtype="<u2") * 1000 for i in range(n)],
+                             h5py.vlen_dtype(np.dtype("<u2"))))
+    # complex: h5py's {r, i} compounds (both orders) and class 11 (both orders)
+    cvals = grid((n,), "<f8", 0.5, -9) + 1j * grid((n,), "<f8", -0.25, 4)
+    put("complex_c8_compound", cvals.astype("<c8"))
+    put("complex_c16be_compound", cvals.astype(">c16"))
+    put_ll("complex11_f8le", h5t.COMPLEX_IEEE_F64LE, cvals.astype("<c16"))
+    put_ll("complex11_f8be", h5t.COMPLEX_IEEE_F64BE, cvals.astype("<c16"), mtype=h5t.COMPLEX_IEEE_F64LE)
+    put_ll("complex11_f4be", h5t.COMPLEX_IEEE_F32BE, cvals.astype("<c8"), mtype=h5t.COMPLEX_IEEE_F32LE)
+    # fixed strings: every padding and character set, raw bytes as stored
+    for pad_name, pad in (("nullterm", h5t.STR_NULLTERM), ("nullpad", h5t.STR_NULLPAD),
+                          ("spacepad", h5t.STR_SPACEPAD)):
+        for cset_name, cset in (("ascii", h5t.CSET_ASCII), ("utf8", h5t.CSET_UTF8)):
+            t = h5t.C_S1.copy()
+            t.set_size(7)
+            t.set_strpad(pad)
+            t.set_cset(cset)
+            fillc = b" " if pad == h5t.STR_SPACEPAD else b"\0"
+            word = "\u00e9" if cset == h5t.CSET_UTF8 else "e"
+            vals = [("%s%d" % (word, i * 7))[:7 if cset == h5t.CSET_ASCII else 5].encode()
+                    for i in range(n)]
+            put_ll("S7_%s_%s" % (pad_name, cset_name), t, raw([v.ljust(7, fillc) for v in vals], 7))
+    # vlen strings, partially written (never-written chunks read as empty strings)
+    put("vlen_str_ascii", np.array([b"x" * (i % 9) for i in range(n)], dtype=h5py.string_dtype("ascii")))
+    put("vlen_str_utf8", np.array(["\u00fc" * (i % 5) + str(i) for i in range(n)], dtype=h5py.string_dtype()))
+    d = dset(f, "vlen_str_partial", shape=(n,), chunks=(8,), dtype=h5py.string_dtype(), compression="gzip")
+    d[8:12] = np.array(["a", "\u00df", "", "zz"], dtype=h5py.string_dtype())
+    # bitfields, opaque, bool
+    put_ll("bitfield_b16be", h5t.STD_B16BE, grid((n,), "<u2", 1771), mtype=h5t.STD_B16LE)
+    put_ll("bitfield_b64le", h5t.STD_B64LE, grid((n,), "<u8", 1 << 58), mtype=h5t.STD_B64LE)
+    ot = h5t.create(h5t.OPAQUE, 5)
+    ot.set_tag(b"five bytes")
+    put_ll("opaque5", ot, raw([bytes((i + k) % 256 for k in range(5)) for i in range(n)], 5))
+    put("bool", np.arange(n) % 3 == 0)
+    # object references in compressed chunks
+    refs = [f.ref, f["i1"].ref, f["compound_be"].ref, h5py.Reference()]
+    put("ref_object", np.array([refs[i % 4] for i in range(n)], dtype=h5py.ref_dtype), shuffle=False)
+
+
+# ---------------------------------------------------------------------------
+# layouts_<libver>: contiguous (allocated or not) and compact datasets
+# ---------------------------------------------------------------------------
+
+def compact_dcpl(fill=None):
+    dcpl = new_dcpl()
+    dcpl.set_layout(h5d.COMPACT)
+    if fill is not None:
+        set_fill(dcpl, fill)
+    return dcpl
+
+
+def gen_layouts(f, lv):
+    f.attrs["fixture"] = "contiguous and compact layouts (values)"
+    cmp = np.dtype([("a", ">i4"), ("b", "<f8"), ("c", ">u2", (2,)), ("s", "S3")])
+    cfill = np.array((-1, 0.5, (7, 8), b"zz"), dtype=cmp)
+    enum_be = h5py.enum_dtype({"LOW": -300, "MID": 0, "HIGH": 300}, basetype=">i2")
+
+    # contiguous, written
+    dset(f, "contig_f8be", data=grid((50,), ">f8", 1.5, -20))
+    dset(f, "contig_2d_i2be", data=grid((13, 7), ">i2", -99, 4000))
+    dset(f, "contig_4d_u1", data=grid((2, 3, 4, 5), "u1", 2))
+    # late allocation, partly written: the first write allocates the whole storage and
+    # writes the fill value into the rest
+    d = dset(f, "contig_partial", shape=(20,), dtype="<i4", fillvalue=-8)
+    d[5:9] = [50, 60, 70, 80]
+    # late allocation, never written: no storage at all (undefined address) -> fill value
+    dset(f, "contig_unallocated_f8be", shape=(6,), dtype=">f8", fillvalue=1.5)
+    dset(f, "contig_unallocated_compound", shape=(3,), dtype=cmp, fillvalue=cfill)
+    dset(f, "contig_unallocated_str", shape=(4,), dtype="S6", fillvalue=b"xy")
+    dset(f, "contig_unallocated_enum", shape=(5,), dtype=enum_be, fillvalue=np.array(300, dtype=enum_be))
+    dset(f, "contig_unallocated_default_2d", shape=(3, 4), dtype="<u8")
+    # early allocation, never written: storage holds the fill value
+    dcpl = new_dcpl()
+    dcpl.set_alloc_time(h5d.ALLOC_TIME_EARLY)
+    ll_dset(f, "contig_early_default_u8be", h5t.STD_U64BE, (9,), dcpl=dcpl)
+    dcpl = new_dcpl()
+    dcpl.set_alloc_time(h5d.ALLOC_TIME_EARLY)
+    set_fill(dcpl, cfill)
+    ll_dset(f, "contig_early_user_compound", h5t.py_create(cmp), (4,), dcpl=dcpl)
+    # early allocation with fill time "never": storage allocated, nothing written: the
+    # file holds zeros there (a reader must read the storage, not the fill value 99)
+    dcpl = new_dcpl()
+    dcpl.set_alloc_time(h5d.ALLOC_TIME_EARLY)
+    dcpl.set_fill_time(h5d.FILL_TIME_NEVER)
+    set_fill(dcpl, np.array(99, "u1"))
+    ll_dset(f, "contig_early_fill_never", h5t.STD_U8LE, (64,), dcpl=dcpl)
+
+    # compact (raw data in the object header)
+    ll_dset(f, "compact_compound_be", h5t.py_create(cmp), (3,),
+            np.array([(1, 1.5, (2, 3), b"abc"), (-4, -0.25, (65535, 0), b""), (1 << 30, 1e300, (1, 1), b"q")],
+                     dtype=cmp), dcpl=compact_dcpl())
+    dset(f, "compact_vlen_str", data=np.array(["compact", "", "\u00e9\u00e8", "x" * 100],
+                                              dtype=h5py.string_dtype()), dcpl=compact_dcpl())
+    ll_dset(f, "compact_fixed_str", h5t.py_create(np.dtype("S4")), (3,),
+            np.array([b"ab", b"abcd", b""], dtype="S4"), dcpl=compact_dcpl())
+    ll_dset(f, "compact_unwritten_fill", h5t.STD_I32BE, (2, 3), dcpl=compact_dcpl(np.array(17, ">i4")))
+    ll_dset(f, "compact_3d_f4be", h5t.IEEE_F32BE, (2, 3, 4), grid((2, 3, 4), ">f4", 0.5, -3),
+            dcpl=compact_dcpl())
+    vi = h5py.vlen_dtype(np.dtype(">i4"))
+    dset(f, "compact_vlen_i4be", data=_objarr([np.array([1, -2], ">i4"), np.array([], ">i4"),
+                                               np.array([70000], ">i4")], vi), dcpl=compact_dcpl())
+    dset(f, "compact_enum_be", data=np.array([-300, 0, 300, 0], dtype=enum_be), dcpl=compact_dcpl())
+
+
+# ---------------------------------------------------------------------------
+# external_<libver>: raw data in external files
+# ---------------------------------------------------------------------------
+#
+# The external files are written next to the fixture (relative names; one in the
+# subdirectory extdir/).  libhdf5 2.0 opens them relative to the *current working
+# directory* (empty default external-file prefix), so generation runs with CWD = the
+# output directory and oracle.py reads each fixture from inside its directory.
+
+class _Cwd:
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        self.old = os.getcwd()
+        os.chdir(self.path)
+
+    def __exit__(self, *exc):
+        os.chdir(self.old)
+
+
+def gen_external(f, lv):
+    f.attrs["fixture"] = "external raw data files"
+    here = os.path.dirname(os.path.abspath(f.filename))
+    p = "external_%s" % lv
+    with _Cwd(here):
+        d = dset(f, "one_segment", shape=(100,), dtype="<i4", external=[(p + "_one.bin", 0, 400)])
+        d[:] = grid((100,), "<i4", 3, -150)
+        # three segments in two files, with offsets: a.bin[16:176], b.bin[0:200], a.bin[200:320]
+        d = dset(f, "three_segments", shape=(6, 10), dtype=">f8",
+                 external=[(p + "_a.bin", 16, 160), (p + "_b.bin", 0, 200), (p + "_a.bin", 200, 120)])
+        d[:] = grid((6, 10), ">f8", 0.5, -7)
+        # a relative name with a directory component
+        os.makedirs("extdir", exist_ok=True)
+        d = dset(f, "subdir_segment", shape=(50,), dtype="<u2", external=[("extdir/" + p + "_c.bin", 0, 100)])
+        d[:] = grid((50,), "<u2", 1311)
+        # the last segment unlimited in size
+        d = dset(f, "unlimited_segment", shape=(20,), dtype="<i2",
+                 external=[(p + "_u1.bin", 4, 10), (p + "_u2.bin", 0, h5f.UNLIMITED)])
+        d[:] = grid((20,), "<i2", -1000, 7)
+        # a segment larger than the data
+        d = dset(f, "oversized_segment", shape=(4,), dtype="<f4", external=[(p + "_big.bin", 8, 1000)])
+        d[:] = [0.5, -1.5, 2.5, -3.5]
+        d = dset(f, "compound", shape=(10,), dtype=np.dtype([("a", ">i4"), ("b", "<f4"), ("s", "S3")]),
+                 external=[(p + "_cmp.bin", 0, 110)])
+        d[:] = [(i * 1000, i / 4, b"c%d" % i) for i in range(10)]
+        # a file shorter than its segment: libhdf5 reads zeros past its end (not the fill value)
+        with open(p + "_short.bin", "wb") as fh:
+            fh.write(np.array([11, 22, 33], dtype="<i4").tobytes())
+        dset(f, "short_file", shape=(10,), dtype="<i4", fillvalue=5, external=[(p + "_short.bin", 0, 40)])
+        # never written and the file does not exist: reading fails
+        dset(f, "missing_file", shape=(8,), dtype="<i4", external=[("external_missing.bin", 0, 32)])
+    # bytes outside the segments: make the gaps of a.bin visible (a reader that ignores
+    # the offsets reads these)
+    with open(os.path.join(here, p + "_a.bin"), "r+b") as fh:
+        fh.seek(0)
+        fh.write(b"EXTERNAL HEADER\n")
+        fh.seek(176)
+        fh.write(b"gap between segments...\n")
+        fh.seek(0, 2)
+        fh.write(b"trailer past the last segment\n")
+
+
+# ---------------------------------------------------------------------------
+# vds_<libver>: virtual datasets; vdssrc_a.h5 and vdssrc/b.h5 hold sources
+# ---------------------------------------------------------------------------
+
+def gen_vdssrc_a(f, lv):
+    f.attrs["fixture"] = "source file of the vds_* virtual datasets"
+    dset(f, "a", data=np.arange(20, dtype="<i4"))
+    dset(f, "grid", data=grid((6, 8), "<f4", 0.5, -4))
+    dset(f, "cube", data=grid((4, 4, 4), "<u2", 3))
+    dset(f, "names", data=np.array([b"ab", b"cdef", b"", b"g"], dtype="S4"))
+    dset(f, "vstr", data=np.array(["one", "", "thr\u00e9\u00e9"], dtype=h5py.string_dtype()))
+
+
+def gen_vdssrc_b(f, lv):
+    f.attrs["fixture"] = "source file (in a subdirectory) of the vds_* virtual datasets"
+    dset(f, "b", data=(100 + np.arange(20)).astype(">i4"))
+    dset(f, "tile", data=grid((5, 5), ">i2", -7, 30), chunks=(2, 2), compression="gzip")
+
+
+def _space(shape, sel):
+    """A simple dataspace of `shape` with a selection: "all", or a list of hyperslab
+    (start, count, stride, block) tuples OR-ed together (stride/block may be None)."""
+    sp = h5s.create_simple(tuple(shape))
+    if sel == "all":
+        sp.select_all()
+        return sp
+    for i, (start, count, stride, block) in enumerate(sel):
+        sp.select_hyperslab(tuple(start), tuple(count), None if stride is None else tuple(stride),
+                            None if block is None else tuple(block),
+                            op=h5s.SELECT_SET if i == 0 else h5s.SELECT_OR)
+    return sp
+
+
+def vds(parent, name, ftype, shape, mappings, fill=None):
+    """Virtual dataset: mappings = [(vds selection, file, dataset, source shape, source selection)]."""
+    dcpl = new_dcpl()
+    for vsel, fname, dname, sshape, ssel in mappings:
+        dcpl.set_virtual(_space(shape, vsel), fname.encode(), dname.encode(), _space(sshape, ssel))
+    if fill is not None:
+        set_fill(dcpl, fill)
+    h5d.create(parent.id, name.encode(), ftype, h5s.create_simple(tuple(shape)), dcpl=dcpl,
+               lcpl=name_lcpl(name))
+
+
+def row(r, n):
+    return [((r, 0), (1, n), None, None)]
+
+
+def gen_vds(f, lv):
+    f.attrs["fixture"] = "virtual datasets"
+    A, B, MISSING = "vdssrc_a.h5", "vdssrc/b.h5", "vds_missing_source.h5"
+    i4 = h5t.STD_I32LE
+    src = group(f, "src")
+    dset(src, "data", data=grid((4, 5), "<i4", 1, 500))
+    # same file (source file name "."): all -> all
+    vds(f, "same_file_all", i4, (4, 5), [("all", ".", "/src/data", (4, 5), "all")])
+    # two files, one in a subdirectory: rows <- whole sources
+    vds(f, "concat_files", i4, (2, 20), [(row(0, 20), A, "/a", (20,), "all"),
+                                         (row(1, 20), B, "/b", (20,), "all")], fill=np.array(-1, "<i4"))
+    # strided VDS selections: even elements <- a, odd <- b
+    vds(f, "interleaved", i4, (40,), [([((0,), (20,), (2,), None)], A, "/a", (20,), "all"),
+                                       ([((1,), (20,), (2,), None)], B, "/b", (20,), "all")])
+    # strided and blocked on both sides (16 elements), the rest unmapped -> fill value
+    vds(f, "blocked", h5t.IEEE_F32LE, (4, 16),
+        [([((0, 0), (2, 2), (2, 8), (1, 4))], A, "/grid", (6, 8), [((0, 1), (2, 2), (3, 4), (2, 2))])],
+        fill=np.array(-0.5, "<f4"))
+    # point-like: single-element mappings (libhdf5 rejects point selections in VDS mappings)
+    vds(f, "single_elements", i4, (10,),
+        [([((9,), (1,), None, None)], A, "/a", (20,), [((3,), (1,), None, None)]),
+         ([((0,), (1,), None, None)], B, "/b", (20,), [((19,), (1,), None, None)]),
+         ([((5,), (1,), None, None)], ".", "/src/data", (4, 5), [((2, 2), (1, 1), None, None)]),
+         ([((2,), (1,), None, None)], A, "/a", (20,), [((0,), (1,), None, None)])],
+        fill=np.array(-7, "<i4"))
+    # irregular hyperslab selections (unions of blocks) on both sides, default fill value
+    vds(f, "irregular", i4, (6, 6),
+        [([((0, 0), (1, 1), None, None), ((1, 2), (1, 1), None, (2, 2)), ((5, 5), (1, 1), None, None)],
+          A, "/a", (20,), [((2,), (1,), None, None), ((5,), (1,), None, (4,)), ((19,), (1,), None, None)])])
+    # a source file that does not exist: h5py/libhdf5 read the fill value there
+    vds(f, "missing_file", i4, (12,), [([((0,), (5,), None, None)], A, "/a", (20,), [((0,), (5,), None, None)]),
+                                       ([((5,), (7,), None, None)], MISSING, "/x", (7,), "all")],
+        fill=np.array(42, "<i4"))
+    # a source dataset that does not exist in an existing file: fill value as well
+    vds(f, "missing_dataset", i4, (6,), [("all", A, "/no_such_dataset", (6,), "all")],
+        fill=np.array(43, "<i4"))
+    # default fill value (0) around one mapped row
+    vds(f, "default_fill", i4, (3, 10), [(row(1, 10), A, "/a", (20,), [((10,), (10,), None, None)])])
+    # type conversion: big-endian i2 chunked+gzip source, f8 VDS
+    vds(f, "converted", h5t.IEEE_F64LE, (5, 5), [("all", B, "/tile", (5, 5), "all")])
+    # strided selection of a chunked, compressed source
+    vds(f, "chunked_source_strided", h5t.STD_I16BE, (3, 3),
+        [("all", B, "/tile", (5, 5), [((0, 0), (3, 3), (2, 2), None)])])
+    # a VDS whose source is another VDS (row 1 of concat_files, 2-D selection -> 1-D)
+    vds(f, "nested", i4, (20,), [("all", ".", "/concat_files", (2, 20), row(1, 20))], fill=np.array(-2, "<i4"))
+    # 3-D: two halves from the same source
+    vds(f, "mosaic_3d", h5t.STD_U16LE, (4, 4, 8),
+        [([((0, 0, 0), (1, 1, 1), None, (4, 4, 4))], A, "/cube", (4, 4, 4), "all"),
+         ([((0, 0, 4), (1, 1, 1), None, (4, 4, 4))], A, "/cube", (4, 4, 4),
+          [((0, 0, 0), (4, 4, 4), (1, 1, 1), (1, 1, 1))])])
+    # strings
+    vds(f, "fixed_strings", h5t.py_create(np.dtype("S4")), (6,),
+        [([((1,), (4,), None, None)], A, "/names", (4,), "all")], fill=np.array(b"none", "S4"))
+    vds(f, "vlen_strings", h5t.py_create(h5py.string_dtype(), logical=True), (3,),
+        [("all", A, "/vstr", (3,), "all")])
+
+
+# ---------------------------------------------------------------------------
+# select_<libver>: distinct values (arange) for selection tests
+# ---------------------------------------------------------------------------
+
+SELECT_SPECS = [
+    # name, shape, dtype, create_dataset options
+    ("d1_contig", (1000,), "<i4", {}),
+    ("d1_compact", (60,), "<i2", {"compact": True}),
+    ("d1_chunk7", (1000,), "<i4", {"chunks": (7,)}),
+    ("d1_chunk1", (300,), "<u2", {"chunks": (1,)}),
+    ("d1_chunk_bigger", (10,), "<f8", {"chunks": (64,), "maxshape": (None,)}),
+    ("d1_gzip", (1000,), ">i4", {"chunks": (64,), "compression": "gzip", "shuffle": True}),
+    ("d1_partial_fill", (100,), "<i4", {"chunks": (8,), "partial": True}),
+    ("d2_contig", (37, 23), "<f8", {}),
+    ("d2_chunk_5x4", (37, 23), "<i4", {"chunks": (5, 4)}),
+    ("d2_chunk_1x1", (20, 15), "<i2", {"chunks": (1, 1)}),
+    ("d2_chunk_bigger", (7, 9), "<i8", {"chunks": (16, 16), "maxshape": (None, None)}),
+    ("d2_chunk_rows", (30, 17), "<u4", {"chunks": (1, 17)}),
+    ("d2_chunk_cols", (30, 17), ">u2", {"chunks": (30, 1)}),
+    ("d2_gzip", (37, 23), ">f4", {"chunks": (8, 8), "compression": "gzip"}),
+    ("d2_unlimited", (25, 19), "<i4", {"chunks": (6, 5), "maxshape": (None, None)}),
+    ("d3_contig", (9, 10, 11), "<i4", {}),
+    ("d3_chunk", (9, 10, 11), "<i4", {"chunks": (4, 3, 5)}),
+    ("d3_chunk_1", (6, 5, 4), "<u2", {"chunks": (1, 1, 1)}),
+    ("d3_chunk_bigger", (5, 6, 7), "<f4", {"chunks": (8, 6, 8), "maxshape": (None, 6, None)}),
+    ("d3_gzip", (9, 10, 11), ">i8", {"chunks": (4, 4, 4), "compression": "gzip", "shuffle": True,
+                                      "fletcher32": True}),
+    ("d4_contig", (4, 5, 6, 7), "<i4", {}),
+    ("d4_chunk", (4, 5, 6, 7), "<i4", {"chunks": (2, 3, 4, 5)}),
+    ("d4_chunk_odd", (3, 4, 5, 6), "<u2", {"chunks": (1, 2, 1, 3)}),
+    ("d4_gzip", (4, 5, 6, 7), ">f8", {"chunks": (3, 2, 5, 4), "compression": "gzip"}),
+]
+
+
+def gen_select(f, lv):
+    f.attrs["fixture"] = "selection tests: arange values in many shapes and chunkings"
+    for name, shape, dt, opts in SELECT_SPECS:
+        opts = dict(opts)
+        values = grid(shape, dt)
+        if opts.pop("compact", False):
+            ll_dset(f, name, h5t.py_create(np.dtype(dt)), shape, values, dcpl=compact_dcpl())
+        elif opts.pop("partial", False):
+            d = dset(f, name, shape=shape, dtype=dt, fillvalue=-1, **opts)
+            write_blocks(d, values, [np.s_[0:20], np.s_[37:50], np.s_[99:100]])
+        else:
+            dset(f, name, data=values, **opts)
+    dset(f, "d0_scalar", data=np.int32(12345))
+
+
+# ---------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------
 
@@ -1036,12 +1759,25 @@ FAMILIES = [("groups", gen_groups), ("datasets", gen_datasets), ("chunkidx", gen
             ("attrs", gen_attrs)]
 
 
+# families for reading dataset values (edges ... select), see testdata/README.md
+# (v108 writes raw data exactly like earliest -- layout v3, v1 B-tree chunk index --
+# and the v1 B-tree nodes make those files big, so the chunk-heavy families skip it;
+# edges_v114 would be byte-identical to edges_v110)
+VALUE_FAMILIES = [("edges", gen_edges, ["earliest", "v110", "latest"]),
+                  ("filtervals", gen_filtervals, ["earliest", "v110", "v114", "latest"]),
+                  ("typevals", gen_typevals, ["earliest", "v110", "v114", "latest"]),
+                  ("layouts", gen_layouts, LIBVERS),
+                  ("vds", gen_vds, LIBVERS)]
+
+
 def generate(outdir):
+    outdir = os.path.abspath(outdir)
     os.makedirs(outdir, exist_ok=True)
     written = []
 
     def make(name, gen, libver, **kw):
         path = os.path.join(outdir, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         with new_file(path, libver, **kw) as f:
             gen(f, libver)
         pin_extension_times(path)
@@ -1061,6 +1797,18 @@ def generate(outdir):
     make("pagefs_latest.h5", gen_pagefs, "latest", page=True)
     make("btree2_deep_latest.h5", gen_btree2_deep, "latest")
     make("bigattr_latest.h5", gen_bigattr, "latest")
+
+    # dataset values
+    for fam, gen, lvs in VALUE_FAMILIES:
+        for lv in lvs:
+            make("%s_%s.h5" % (fam, lv), gen, lv)
+    for lv in ("earliest", "latest"):
+        make("bigchunks_%s.h5" % lv, gen_bigchunks, lv)
+    for lv in ("earliest", "latest"):
+        make("external_%s.h5" % lv, gen_external, lv)
+        make("select_%s.h5" % lv, gen_select, lv)
+    make("vdssrc_a.h5", gen_vdssrc_a, "earliest")
+    make(os.path.join("vdssrc", "b.h5"), gen_vdssrc_b, "latest")
     return written
 
 

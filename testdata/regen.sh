@@ -25,20 +25,24 @@ if [[ "$have" != "$PINNED" ]]; then
     fi
 fi
 
-# run_oracle DIR_IN DIR_OUT: expected document of every DIR_IN/*.h5 into DIR_OUT
+# run_oracle DIR_IN DIR_OUT: expected document of every DIR_IN/*.h5 into DIR_OUT, in one
+# process.  oracle.py reads every file with its directory as the working directory, so
+# relative external-file and VDS source names resolve next to the fixture (README.md).
 run_oracle() {
-    mkdir -p "$2"
-    local f
-    for f in "$1"/*.h5; do
-        "$PY" oracle.py "$f" --values > "$2/$(basename "$f" .h5).json"
-    done
+    "$PY" oracle.py --outdir "$2" "$1"/*.h5 --values
+}
+
+# list_files DIR: every file below DIR (fixtures, external .bin files, VDS sources in
+# subdirectories), relative, sorted
+list_files() {
+    (cd "$1" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)
 }
 
 if [[ "${1:-}" == "--write" ]]; then
-    rm -f fixtures/*.h5 expected/*.json
+    rm -rf fixtures expected
     "$PY" gen_fixtures.py fixtures --sample sample.h5
     run_oracle fixtures expected
-    echo "regen.sh: wrote $(ls fixtures/*.h5 | wc -l) fixtures, expected/ and sample.h5"
+    echo "regen.sh: wrote $(ls fixtures/*.h5 | wc -l) fixtures ($(list_files fixtures | wc -l) files), expected/ and sample.h5"
     exit 0
 elif [[ $# -gt 0 ]]; then
     echo "usage: regen.sh [--write]" >&2
@@ -48,11 +52,14 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$PY" gen_fixtures.py "$tmp/fixtures" --sample "$tmp/sample.h5" > /dev/null
-run_oracle "$tmp/fixtures" "$tmp/regenerated"
+# the two oracle runs in parallel
+run_oracle "$tmp/fixtures" "$tmp/regenerated" &
+fresh=$!
+run_oracle fixtures "$tmp/committed"
+wait "$fresh"
 
 # For every expected document: the fresh fixture's and the committed fixture's
 # documents must both equal it; no fixture may be missing or extra.
-run_oracle fixtures "$tmp/committed"
 passed=0
 failed=0
 for stem in $( (cd expected && ls *.json; cd "$tmp/regenerated" && ls *.json) | sort -u); do
@@ -69,12 +76,22 @@ for stem in $( (cd expected && ls *.json; cd "$tmp/regenerated" && ls *.json) | 
     if [[ $ok -eq 1 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
 
+# The committed fixtures/ must hold exactly the files a fresh run writes (external
+# raw-data files and VDS source files are read through relative names).
+list_files fixtures > "$tmp/files.committed"
+list_files "$tmp/fixtures" > "$tmp/files.fresh"
+if ! cmp -s "$tmp/files.committed" "$tmp/files.fresh"; then
+    echo "regen.sh: FAIL fixtures/ does not hold the files a fresh run writes (< committed, > fresh):" >&2
+    diff "$tmp/files.committed" "$tmp/files.fresh" >&2 || true
+    failed=$((failed + 1))
+fi
+
 # Byte-for-byte reproducibility is informational only: bytes libhdf5 leaves
 # unused could differ on another machine without any data changing.
 ndiff=0
-for f in "$tmp"/fixtures/*.h5; do
-    if ! cmp -s "$f" "fixtures/$(basename "$f")"; then
-        echo "regen.sh: note: fixtures/$(basename "$f") is not byte-identical to a fresh run" >&2
+for f in $(cat "$tmp/files.fresh"); do
+    if [[ -f "fixtures/$f" ]] && ! cmp -s "$tmp/fixtures/$f" "fixtures/$f"; then
+        echo "regen.sh: note: fixtures/$f is not byte-identical to a fresh run" >&2
         ndiff=$((ndiff + 1))
     fi
 done
