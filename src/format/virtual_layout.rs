@@ -23,11 +23,12 @@ pub struct Mapping {
 /// virtual dataset's rank.
 ///
 /// Version 0 stores both names of every entry; version 1 (HDF5 1.14/2.0) adds a flags byte per
-/// entry: bit 2 "source is this file" (no file name stored). Bits 0 and 1 (names shared with an
-/// earlier entry) are not written by libhdf5 2.0 and are rejected as unsupported.
+/// entry: bit 0 / bit 1 "file / dataset name is that of entry N" (N follows as a length-sized
+/// index instead of the string), bit 2 "source is this file" (no file name stored).
 ///
 /// # Errors
-/// `BadVersion`, `BadChecksum`, `Truncated`, `InvalidValue`; `Unsupported` for shared names.
+/// `BadVersion`, `BadChecksum`, `Truncated`, `InvalidValue` (bad flags, index of a later
+/// entry).
 pub fn decode(data: &[u8], addr: u64, ctx: Ctx, rank: usize) -> Result<Vec<Mapping>> {
     checksum::verify(data, addr, "virtual dataset mapping block")?;
     let body = data.get(..data.len().saturating_sub(4)).unwrap_or(&[]);
@@ -44,17 +45,20 @@ pub fn decode(data: &[u8], addr: u64, ctx: Ctx, rank: usize) -> Result<Vec<Mappi
     let mut out = Vec::with_capacity(n.min(c.remaining() / 4));
     for _ in 0..n {
         let flags = if version == 1 { c.u8()? } else { 0 };
-        if flags & 0x03 != 0 {
-            return Err(Error::unsupported(
-                "virtual dataset mapping with shared names",
-                c.addr(),
-            ));
-        }
         if flags & !0x07 != 0 {
             return Err(c.invalid("virtual dataset mapping flags"));
         }
+        // Bit 0 / bit 1: the file / dataset name is that of an earlier entry, given by its
+        // index (a length-sized field); bit 2: the source is this file (no file name).
         let file = if flags & 0x04 != 0 {
             None
+        } else if flags & 0x01 != 0 {
+            let at = c.addr();
+            let i = to_usize(c.length(ctx)?, "virtual dataset mapping index", at)?;
+            let prev: &Mapping = out
+                .get(i)
+                .ok_or(Error::invalid("virtual dataset shared file name index", at))?;
+            prev.file.clone()
         } else {
             let f = c.cstr()?;
             if f == b"." {
@@ -63,7 +67,17 @@ pub fn decode(data: &[u8], addr: u64, ctx: Ctx, rank: usize) -> Result<Vec<Mappi
                 Some(f.to_vec())
             }
         };
-        let dataset = c.cstr()?.to_vec();
+        let dataset = if flags & 0x02 != 0 {
+            let at = c.addr();
+            let i = to_usize(c.length(ctx)?, "virtual dataset mapping index", at)?;
+            let prev: &Mapping = out.get(i).ok_or(Error::invalid(
+                "virtual dataset shared dataset name index",
+                at,
+            ))?;
+            prev.dataset.clone()
+        } else {
+            c.cstr()?.to_vec()
+        };
         let source = Selection::decode(&mut c, None)?;
         let virtual_sel = Selection::decode(&mut c, Some(rank))?;
         out.push(Mapping {

@@ -192,9 +192,12 @@ pub(crate) fn read(ds: &Dataset, sel: &Selection, out: &mut [u8], depth: u32) ->
         let Some(src) = open_source(file, m)? else {
             continue; // missing source: fill value, as libhdf5 does
         };
-        if src.dtype() != ds.dtype() {
+        let converting = !src.dtype().same_layout(ds.dtype());
+        if m.file.is_some() && holds_heap_data(ds.dtype()) {
+            // Variable-length data and references of another file point into that file's
+            // heaps; copying them would decode garbage.
             return Err(Error::unsupported(
-                "virtual dataset whose source datatype differs (conversion)",
+                "virtual dataset of variable-length or reference data from another file",
                 src.addr().0,
             ));
         }
@@ -221,7 +224,13 @@ pub(crate) fn read(ds: &Dataset, sel: &Selection, out: &mut [u8], depth: u32) ->
         if wanted.is_empty() {
             continue;
         }
-        let values = src.read_raw_depth(&Selection::Points(wanted), depth + 1)?;
+        let mut values = src.read_raw_depth(&Selection::Points(wanted), depth + 1)?;
+        if converting {
+            values =
+                crate::read::convert::convert(src.dtype(), ds.dtype(), &values).map_err(|_| {
+                    Error::unsupported("virtual dataset source datatype (conversion)", src.addr().0)
+                })?;
+        }
         for (o, s) in targets {
             let from = values
                 .get(s * elem..(s + 1) * elem)
@@ -232,6 +241,19 @@ pub(crate) fn read(ds: &Dataset, sel: &Selection, out: &mut [u8], depth: u32) ->
         }
     }
     Ok(())
+}
+
+/// Whether elements of `dt` refer into the file's heaps or objects (vlen data, references).
+fn holds_heap_data(dt: &crate::format::message::datatype::Datatype) -> bool {
+    use crate::format::message::datatype::Class;
+    match &dt.class {
+        Class::VarLen { .. } | Class::Reference(_) => true,
+        Class::Compound { members } => members.iter().any(|m| holds_heap_data(&m.dtype)),
+        Class::Enum { base, .. } | Class::Array { base, .. } | Class::Complex { base } => {
+            holds_heap_data(base)
+        }
+        _ => false,
+    }
 }
 
 /// Open a mapping's source dataset; `None` when its file or dataset does not exist.

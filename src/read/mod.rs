@@ -6,6 +6,7 @@ pub mod attribute;
 pub mod btree_v1;
 pub mod btree_v2;
 pub mod chunk_index;
+pub mod convert;
 pub mod data;
 pub mod dataset;
 pub mod file;

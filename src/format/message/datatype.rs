@@ -330,6 +330,32 @@ impl Datatype {
         decode_at_depth(c, 0, limits.max_depth)
     }
 
+    /// Whether two datatypes describe the same element layout, whatever message versions
+    /// encoded them (a version 1 and a version 3 compound with equal members are the same).
+    pub fn same_layout(&self, other: &Datatype) -> bool {
+        self.without_versions() == other.without_versions()
+    }
+
+    fn without_versions(&self) -> Datatype {
+        let mut t = self.clone();
+        t.clear_versions();
+        t
+    }
+
+    fn clear_versions(&mut self) {
+        self.version = 0;
+        match &mut self.class {
+            Class::Compound { members } => {
+                members.iter_mut().for_each(|m| m.dtype.clear_versions())
+            }
+            Class::Enum { base, .. }
+            | Class::VarLen { base, .. }
+            | Class::Array { base, .. }
+            | Class::Complex { base } => base.clear_versions(),
+            _ => {}
+        }
+    }
+
     /// Element size in bytes as stored.
     pub fn size(&self) -> u64 {
         u64::from(self.size)
