@@ -5,6 +5,7 @@
 pub mod attribute;
 pub mod btree_v1;
 pub mod btree_v2;
+pub mod chunk_index;
 pub mod dataset;
 pub mod file;
 pub mod fractal_heap;

@@ -20,7 +20,10 @@
 //!   and its secondary block carries a bitmap of the initialised pages (one bit per page of
 //!   each of its data blocks, data block after data block, most significant bit first).
 //! * "Block Offset" fields hold the index (after the index block elements) of a block's first
-//!   element, in `ceil(max_elements_bits / 8)` bytes.
+//!   element, in `ceil(max_elements_bits / 8)` bytes. Exception: for data block `d` of super
+//!   block `s` addressed from the index block, libhdf5 2.0 writes
+//!   `start(s) + (first data block of s + d) * elements per data block`, counting the data
+//!   blocks of all earlier super blocks too; both values are accepted there.
 
 use super::{check_client, check_header_addr, check_version, ClientId, ElementFormat, Elements};
 use crate::error::{Error, FormatErrorKind, Result};
@@ -402,9 +405,9 @@ fn open_block<'a>(
 }
 
 /// Read a "Block Offset" field and check it against `expected`.
-fn check_block_offset(c: &mut Cursor<'_>, g: &Geometry, expected: u64) -> Result<()> {
+fn check_block_offset(c: &mut Cursor<'_>, g: &Geometry, expected: &[u64]) -> Result<()> {
     let at = c.addr();
-    if c.uint(g.offset_bytes())? != expected {
+    if !expected.contains(&c.uint(g.offset_bytes())?) {
         return Err(Error::invalid("extensible array block offset", at));
     }
     Ok(())
@@ -519,7 +522,7 @@ impl<'a> SecondaryBlock<'a> {
             header_addr,
             SECONDARY_BLOCK,
         )?;
-        check_block_offset(&mut c, &g, info.start)?;
+        check_block_offset(&mut c, &g, &[info.start])?;
         let bm = g.bitmap_bytes(&info).checked_mul(info.data_blocks);
         let bm = to_usize(
             bm.ok_or(overflow(SECONDARY_BLOCK, addr))?,
@@ -564,10 +567,18 @@ impl<'a> DataBlock<'a> {
         g.check_format(format, hdr.client, header_addr.0)?;
         let info = g.super_block(s, header_addr.0)?;
         let n = info.data_block_elements;
-        let offset = d
-            .checked_mul(n)
-            .and_then(|o| o.checked_add(info.start))
-            .ok_or(overflow(DATA_BLOCK, addr))?;
+        let offset = |k: u64| {
+            k.checked_mul(n)
+                .and_then(|o| o.checked_add(info.start))
+                .ok_or(overflow(DATA_BLOCK, addr))
+        };
+        let mut offsets = [offset(d)?, offset(d)?];
+        if s < g.index_block_super_blocks {
+            // libhdf5 2.0 numbers the data blocks of the index block from the first super
+            // block on when it writes their block offset.
+            let k = info.start_data_block.checked_add(d);
+            offsets[1] = offset(k.ok_or(overflow(DATA_BLOCK, addr))?)?;
+        }
         let size = g.data_block_size(ctx, n, addr)?;
         let sig = &DATA_BLOCK_SIGNATURE;
         let mut c = open_block(
@@ -580,7 +591,7 @@ impl<'a> DataBlock<'a> {
             header_addr,
             DATA_BLOCK,
         )?;
-        check_block_offset(&mut c, &g, offset)?;
+        check_block_offset(&mut c, &g, &offsets)?;
         let pages = g.pages(n);
         let elements = if pages > 0 {
             Elements::empty(format)
@@ -901,6 +912,28 @@ mod tests {
                 .unwrap_err()
                 .format_kind(),
             Some(FormatErrorKind::Truncated)
+        );
+        // Data block 1 of super block 2 (addressed from the index block): libhdf5 writes
+        // 48 + (2 + 1) * 32 = 144 where 48 + 32 = 80 is its first element.
+        let dblk21 = |off: u32| {
+            let mut b = prefix(&DATA_BLOCK_SIGNATURE, 0, 0x1bf);
+            b.extend_from_slice(&off.to_le_bytes());
+            b.extend_from_slice(&[0xff; 32 * 8]);
+            seal(b)
+        };
+        for ok in [80, 144] {
+            let b = dblk21(ok);
+            assert_eq!(
+                DataBlock::decode(&b, 0x4d3, ctx, &h, ha, fmt, 2, 1)
+                    .unwrap()
+                    .elements
+                    .len(),
+                32
+            );
+        }
+        assert_eq!(
+            DataBlock::decode(&dblk21(112), 0x4d3, ctx, &h, ha, fmt, 2, 1).unwrap_err(),
+            Error::invalid("extensible array block offset", 0x4d3 + 14)
         );
         let mut b = prefix(&DATA_BLOCK_SIGNATURE, 0, 0x1bf);
         b.extend_from_slice(&133_104u32.to_le_bytes());
