@@ -241,7 +241,8 @@ impl<'a> Chunks<'a> {
         let (r, g) = (self.r, &self.ix.geometry);
         let what = "extensible array data block page";
         let addr = g.page_addr(r.ctx, dblk, elements, key.2)?;
-        self.visited.enter(r, addr, what)?;
+        // Pages follow their data block, which was checked for repeats.
+        self.visited.count(r)?;
         let bytes = r.block(addr, g.page_size(addr.0)?, what)?;
         let e = span(&decode_page(
             &bytes,

@@ -112,7 +112,8 @@ impl<'a> Chunks<'a> {
     fn load_data_block(&mut self) -> Result<()> {
         let (r, h) = (self.r, &self.ix.header);
         let what = "fixed array data block";
-        self.visited.enter(r, self.dblk, what)?;
+        // Read once per walk; page addresses follow from it, so nothing can repeat.
+        self.visited.count(r)?;
         let size = h.data_block_size(r.ctx, self.ix.addr.0)?;
         let bytes = r.block(self.dblk, size, what)?;
         let d = DataBlock::decode(&bytes, self.dblk.0, r.ctx, h, self.ix.addr, self.ix.format)?;
@@ -133,7 +134,7 @@ impl<'a> Chunks<'a> {
         let (r, h) = (self.r, &self.ix.header);
         let what = "fixed array data block page";
         let addr = h.page_addr(r.ctx, self.dblk, page)?;
-        self.visited.enter(r, addr, what)?;
+        self.visited.count(r)?;
         let bytes = r.block(addr, h.page_size(page, addr.0)?, what)?;
         let elements = span(&decode_page(
             &bytes,
@@ -175,10 +176,10 @@ impl<'a> Chunks<'a> {
             } else {
                 (u64::MAX, idx)
             };
-            let Some((k, run)) = &self.run else {
-                return Err(Error::invalid("fixed array data block", self.dblk.0));
+            let run = match &self.run {
+                Some((k, run)) if *k == key => run,
+                _ => return Err(Error::invalid("fixed array data block", self.dblk.0)),
             };
-            debug_assert_eq!(*k, key);
             if let Some(e) = run.get(i)? {
                 return self.ix.grid.record(&scaled, e, at).map(Some);
             }

@@ -397,7 +397,8 @@ impl BoxWalk {
     }
 }
 
-/// Blocks read by one walk: the node-count cap and detection of blocks reached twice.
+/// Blocks read by one walk: the node-count cap, and detection of blocks reached twice for
+/// blocks whose addresses come from the file.
 #[derive(Debug, Default)]
 struct Visited {
     seen: BTreeSet<u64>,
@@ -405,9 +406,15 @@ struct Visited {
 }
 
 impl Visited {
-    fn enter(&mut self, r: &Reader, addr: Addr, what: &'static str) -> Result<()> {
+    /// Count a block against [`Limits::max_btree_nodes`].
+    fn count(&mut self, r: &Reader) -> Result<()> {
         self.blocks = self.blocks.saturating_add(1);
-        Limits::check("max_btree_nodes", self.blocks, r.limits.max_btree_nodes)?;
+        Limits::check("max_btree_nodes", self.blocks, r.limits.max_btree_nodes)
+    }
+
+    /// Count a block and fail with `Cycle` when its address was seen before.
+    fn enter(&mut self, r: &Reader, addr: Addr, what: &'static str) -> Result<()> {
+        self.count(r)?;
         if !self.seen.insert(addr.0) {
             return Err(Error::format(FormatErrorKind::Cycle, what, addr.0));
         }
