@@ -172,6 +172,8 @@ pub fn open(
             }
             let (size, filter_mask) = f.unwrap_or((grid.chunk_bytes, 0));
             Box::new(Single {
+                // A dataset with a zero dimension has no chunk inside its extent.
+                empty: grid.counts.contains(&0),
                 record: ChunkRecord {
                     offset: vec![0; grid.chunk.len()],
                     addr,
@@ -497,6 +499,7 @@ impl ChunkIndex for Empty {
 /// address; a filtered chunk's size and filter mask are in the layout message too.
 #[derive(Debug)]
 struct Single {
+    empty: bool,
     record: ChunkRecord,
 }
 
@@ -509,7 +512,7 @@ impl ChunkIndex for Single {
         if let Some(err) = check_rank(self.record.offset.len(), region) {
             return err;
         }
-        let hit = region.contains(&self.record.offset);
+        let hit = !self.empty && region.contains(&self.record.offset);
         Box::new(hit.then(|| Ok(self.record.clone())).into_iter())
     }
 }
