@@ -6,6 +6,7 @@
 
 pub mod btree;
 pub mod checksum;
+pub mod chunk_index;
 pub mod cursor;
 pub mod heap;
 pub mod message;

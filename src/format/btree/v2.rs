@@ -348,7 +348,8 @@ pub struct RecordParams {
     pub rank: Option<u8>,
     /// Width of the "Chunk Size" field of type 11 records: for layout message version 4 one more
     /// than the bytes needed for an unfiltered chunk size (at most 8), for version 5 and later the
-    /// file's offset width. When `None`, it is derived from the record size and `rank`.
+    /// file's length width (libhdf5 2.0; the spec says offset width, see
+    /// `spec-notes/chunk-indexes.md`). When `None`, it is derived from the record size and `rank`.
     pub chunk_size_width: Option<u8>,
 }
 
