@@ -39,6 +39,6 @@ mod testutil;
 #[cfg(feature = "canon")]
 pub mod canon;
 
-pub use error::{Error, FormatErrorKind, Result};
+pub use error::{ConversionErrorKind, Error, FormatErrorKind, Result};
 pub use hl::{Attribute, Dataset, File, Group, NamedDatatype, Object, OpenOptions};
 pub use limits::Limits;
