@@ -149,7 +149,7 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(describe(&dt("1009000004000000000020000000")), "u4>");
+        assert_eq!(describe(&dt("100100000400000000002000")), "u4>");
         assert_eq!(describe(&dt("100800000400000000002000")), "i4<");
         assert_eq!(
             describe(&dt("11200f0002000000000010000a05000a0f000000")),

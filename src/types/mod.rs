@@ -36,6 +36,8 @@ mod impls;
 mod plan;
 mod prim;
 mod reference;
+#[cfg(test)]
+mod tests;
 
 pub use impls::{Bytes, Complex};
 pub use plan::{ConvertOptions, Env, Fields, Node, Plan};
