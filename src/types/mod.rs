@@ -39,7 +39,8 @@ mod reference;
 #[cfg(test)]
 mod tests;
 
-pub use impls::{Bytes, Complex};
+pub use half::f16;
+pub use impls::{Bytes, Complex, ComplexPart};
 pub use plan::{ConvertOptions, Env, Fields, Node, Plan};
 pub use reference::{ObjectRef, Reference, Region, RegionRef};
 
