@@ -261,7 +261,7 @@ macro_rules! record {
                 ))
             }
             fn from_fields(f: &mut Fields<'_, '_>) -> Result<Self> {
-                Ok($name { $($f: f.next()?),* })
+                Ok($name { $($f: f.field()?),* })
             }
         }
         impl Expect for $name {

@@ -221,7 +221,7 @@ impl core::fmt::Display for TypeDescriptor {
 ///         ))
 ///     }
 ///     fn from_fields(f: &mut Fields<'_, '_>) -> h5oxide::Result<Self> {
-///         Ok(Point { x: f.next()?, id: f.next()? })
+///         Ok(Point { x: f.field()?, id: f.field()? })
 ///     }
 /// }
 /// ```
@@ -233,10 +233,10 @@ pub trait H5Type: Sized {
     fn type_descriptor() -> TypeDescriptor;
 
     /// Build a value of a compound type from its fields, read in the order of
-    /// [`Compound::fields`] with [`Fields::next`]. Only compound types implement it.
+    /// [`Compound::fields`] with [`Fields::field`]. Only compound types implement it.
     ///
     /// # Errors
-    /// Those of [`Fields::next`]; the default is an [`Error::Conversion`] (not a compound).
+    /// Those of [`Fields::field`]; the default is an [`Error::Conversion`] (not a compound).
     fn from_fields(fields: &mut Fields<'_, '_>) -> Result<Self> {
         Err(fields.not_compound())
     }

@@ -277,7 +277,7 @@ impl<'a, 'h> Fields<'a, 'h> {
     /// # Errors
     /// The member's conversion errors; [`Error::Conversion`] when all fields were read already
     /// or `F` is not the field's type.
-    pub fn next<F: H5Type>(&mut self) -> Result<F> {
+    pub fn field<F: H5Type>(&mut self) -> Result<F> {
         let f = self.fields.get(self.next).ok_or_else(|| {
             conv_err(
                 ConversionErrorKind::Incompatible,
@@ -434,8 +434,8 @@ impl Plan {
 fn incompatible(file: &Datatype, mem: &TypeDescriptor) -> Error {
     conv_err(
         ConversionErrorKind::Incompatible,
-        &describe(file),
-        &mem.to_string(),
+        describe(file),
+        mem.to_string(),
     )
 }
 
@@ -670,8 +670,8 @@ fn build(file: &Datatype, mem: &TypeDescriptor, ctx: Ctx, depth: u32) -> Result<
                 let m = members.iter().find(|m| m.name == f.name).ok_or_else(|| {
                     conv_err(
                         ConversionErrorKind::Incompatible,
-                        &describe(file),
-                        &alloc::format!("{mem} (no member named {:?} in the file)", f.name),
+                        describe(file),
+                        alloc::format!("{mem} (no member named {:?} in the file)", f.name),
                     )
                 })?;
                 fields.push(FieldNode {

@@ -355,7 +355,7 @@ fn int_to_float_and_back() {
     let b = le_bytes([i64::MAX, -3].map(i64::to_le_bytes));
     assert_eq!(
         conv::<f64>(&int_t(8, true, LE), &b).unwrap(),
-        [9.223372036854775807e18, -3.0]
+        [9.223_372_036_854_776e18, -3.0]
     );
     assert_eq!(
         conv::<f16>(&int_t(1, false, LE), &[200]).unwrap(),
@@ -629,8 +629,8 @@ impl H5Type for Rec {
     }
     fn from_fields(f: &mut Fields<'_, '_>) -> Result<Self> {
         Ok(Rec {
-            b: f.next()?,
-            a: f.next()?,
+            b: f.field()?,
+            a: f.field()?,
         })
     }
 }
@@ -653,8 +653,8 @@ impl H5Type for Outer {
     }
     fn from_fields(f: &mut Fields<'_, '_>) -> Result<Self> {
         Ok(Outer {
-            inner: f.next()?,
-            tag: f.next()?,
+            inner: f.field()?,
+            tag: f.field()?,
         })
     }
 }
@@ -667,8 +667,8 @@ impl H5Type for Greedy {
         TypeDescriptor::Compound(Compound::new(0, vec![Field::of::<i32>("a", 0)]))
     }
     fn from_fields(f: &mut Fields<'_, '_>) -> Result<Self> {
-        let _: i32 = f.next()?;
-        let _: i32 = f.next()?;
+        let _: i32 = f.field()?;
+        let _: i32 = f.field()?;
         Ok(Greedy)
     }
 }
@@ -960,8 +960,8 @@ fn datatype_from_bytes() {
         }
         fn from_fields(f: &mut Fields<'_, '_>) -> Result<Self> {
             Ok(Ab {
-                bb: f.next()?,
-                a: f.next()?,
+                bb: f.field()?,
+                a: f.field()?,
             })
         }
     }
