@@ -46,6 +46,31 @@ impl fmt::Display for FormatErrorKind {
     }
 }
 
+/// Why a stored value could not be converted to the requested memory type
+/// ([`Error::Conversion`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConversionErrorKind {
+    /// The file type and the memory type do not convert at all (class, shape or member
+    /// mismatch); found before any value is read.
+    Incompatible,
+    /// A value does not fit the memory type (integer overflow, NaN or out-of-range float to an
+    /// integer, a boolean other than 0 or 1) and saturation was not asked for.
+    Overflow,
+    /// A string is not valid UTF-8 (read it as bytes instead).
+    InvalidUtf8,
+}
+
+impl fmt::Display for ConversionErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Incompatible => "incompatible types",
+            Self::Overflow => "value out of range",
+            Self::InvalidUtf8 => "invalid UTF-8",
+        })
+    }
+}
+
 /// Every error h5oxide returns.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -92,6 +117,16 @@ pub enum Error {
     /// The caller asked for something that does not make sense for this object.
     #[error("usage: {0}")]
     Usage(String),
+    /// A stored value cannot be converted to the requested memory type.
+    #[error("cannot convert {from} to {to}: {kind}")]
+    Conversion {
+        /// Why.
+        kind: ConversionErrorKind,
+        /// The file type (and the offending value, for value errors).
+        from: String,
+        /// The memory type.
+        to: String,
+    },
 }
 
 impl Error {
@@ -114,6 +149,19 @@ impl Error {
         Error::Unsupported {
             what: what.into(),
             addr,
+        }
+    }
+
+    /// A conversion error of `kind` from the file type `from` to the memory type `to`.
+    pub fn conversion(
+        kind: ConversionErrorKind,
+        from: impl Into<String>,
+        to: impl Into<String>,
+    ) -> Self {
+        Error::Conversion {
+            kind,
+            from: from.into(),
+            to: to.into(),
         }
     }
 

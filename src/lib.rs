@@ -7,6 +7,8 @@
 //! Dependencies run one way, top to bottom never upwards:
 //! - [`io`]: where bytes come from ([`io::ReadAt`]: slices, files, memory maps).
 //! - [`format`]: what bytes mean: spec structures decoded from byte slices; uses only [`error`].
+//! - [`types`]: the in-memory type model ([`types::H5Type`]) and file-to-memory conversion
+//!   plans ([`types::Plan`]); uses only [`format`].
 //! - [`read`]: the read engine: object headers, groups, attributes, datasets over a source.
 //! - [`hl`]: the public typed API: [`File`], [`Group`], [`Dataset`], [`Attribute`].
 //! - [`canon`] (feature `canon`): the canonical JSON document used by `h5oxide dump --json`.
@@ -36,10 +38,11 @@ pub mod limits;
 pub mod read;
 #[cfg(test)]
 mod testutil;
+pub mod types;
 
 #[cfg(feature = "canon")]
 pub mod canon;
 
-pub use error::{Error, FormatErrorKind, Result};
+pub use error::{ConversionErrorKind, Error, FormatErrorKind, Result};
 pub use hl::{Attribute, Dataset, File, Group, NamedDatatype, Object, OpenOptions};
 pub use limits::Limits;
