@@ -8,6 +8,7 @@ use crate::format::message::link::{Link, LinkTarget};
 use crate::format::Addr;
 use crate::read::attribute::{self, RawAttribute};
 use crate::read::data;
+use crate::types::{ConvertOptions, H5Type, Plan};
 use crate::read::dataset::{self, DatasetInfo};
 use crate::read::group;
 use crate::read::object::{ObjectHeader, ObjectKind};
@@ -93,7 +94,10 @@ impl Base {
             .into_iter()
             .map(|m| {
                 m.and_then(|m| attribute::decode(r, info, m))
-                    .map(|raw| Attribute { raw })
+                    .map(|raw| Attribute {
+                        raw,
+                        file: self.file.clone(),
+                    })
             })
             .collect())
     }
@@ -504,6 +508,63 @@ impl Dataset {
         self.read_raw_depth(sel, 0)
     }
 
+    /// Read every element converted to `T` (h5py's conversions: widening, byte order, strings,
+    /// compounds by member name; overflow is an error), in C order.
+    ///
+    /// # Errors
+    /// [`Error::Conversion`] when the file type cannot become `T`; as
+    /// [`Dataset::read_raw_into`].
+    pub fn read<T: H5Type>(&self) -> Result<Vec<T>> {
+        self.read_selection_with(&Selection::All, ConvertOptions::default())
+    }
+
+    /// Read the elements selected by a numpy-style slice such as `"0:10, ::2, -1"`.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for a malformed slice; as [`Dataset::read`].
+    pub fn read_slice<T: H5Type>(&self, slice: &str) -> Result<Vec<T>> {
+        let s = crate::read::selection::Sliced::parse(slice, self.shape())?;
+        self.read_selection_with(&s.selection, ConvertOptions::default())
+    }
+
+    /// Read a selection with explicit conversion options (e.g. saturating like libhdf5).
+    ///
+    /// # Errors
+    /// As [`Dataset::read`].
+    pub fn read_selection_with<T: H5Type>(&self, sel: &Selection, opts: ConvertOptions) -> Result<Vec<T>> {
+        let raw = self.read_raw_selection(sel)?;
+        convert(&self.base.file, &self.info.dtype, &raw, opts)
+    }
+
+    /// Read the single element of a scalar (or one-element) dataset.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when the dataset does not hold exactly one element; as
+    /// [`Dataset::read`].
+    pub fn read_scalar<T: H5Type>(&self) -> Result<T> {
+        if self.len() != 1 {
+            return Err(Error::Usage(format!("{} holds {} elements, not one", self.path(), self.len())));
+        }
+        self.read::<T>()?
+            .pop()
+            .ok_or_else(|| Error::Usage(String::from("empty read")))
+    }
+
+    /// Read every element into an `ndarray` of the dataset's shape.
+    ///
+    /// # Errors
+    /// As [`Dataset::read`].
+    #[cfg(feature = "ndarray")]
+    pub fn read_array<T: H5Type>(&self) -> Result<ndarray::ArrayD<T>> {
+        let v = self.read::<T>()?;
+        let shape: Vec<usize> = self
+            .shape()
+            .iter()
+            .map(|&d| usize::try_from(d).unwrap_or(usize::MAX))
+            .collect();
+        ndarray::ArrayD::from_shape_vec(shape, v).map_err(|e| Error::Usage(format!("{e}")))
+    }
+
     /// Read every element exactly as stored (no conversion), in C order.
     ///
     /// # Errors
@@ -511,6 +572,36 @@ impl Dataset {
     pub fn read_raw(&self) -> Result<Vec<u8>> {
         self.read_raw_selection(&Selection::All)
     }
+}
+
+/// The file's global heap, for variable-length data in typed reads.
+struct FileHeap<'a> {
+    reader: &'a crate::read::Reader,
+    heaps: core::cell::RefCell<crate::read::global_heap::GlobalHeaps>,
+}
+
+impl<'a> FileHeap<'a> {
+    fn new(file: &'a File) -> Self {
+        FileHeap {
+            reader: &file.inner.reader,
+            heaps: core::cell::RefCell::new(crate::read::global_heap::GlobalHeaps::default()),
+        }
+    }
+}
+
+impl crate::types::Heap for FileHeap<'_> {
+    fn global_heap_object(&self, collection: Addr, index: u32) -> Result<Vec<u8>> {
+        self.heaps
+            .borrow_mut()
+            .object(self.reader, collection, index)
+            .map(<[u8]>::to_vec)
+    }
+}
+
+/// Convert raw elements of `dtype` into `T` with h5py's rules.
+fn convert<T: H5Type>(file: &File, dtype: &Datatype, raw: &[u8], opts: ConvertOptions) -> Result<Vec<T>> {
+    let plan = Plan::for_type::<T>(dtype, file.inner.reader.ctx, opts)?;
+    plan.convert_vec(raw, &FileHeap::new(file))
 }
 
 /// External raw-data files of a dataset, resolved like external links.
@@ -577,6 +668,7 @@ impl NamedDatatype {
 #[derive(Debug, Clone)]
 pub struct Attribute {
     raw: RawAttribute,
+    file: File,
 }
 
 impl Attribute {
@@ -613,6 +705,27 @@ impl Attribute {
     /// The decoded attribute record.
     pub fn raw(&self) -> &RawAttribute {
         &self.raw
+    }
+
+    /// All elements converted to `T` (h5py's conversions), in C order.
+    ///
+    /// # Errors
+    /// [`Error::Conversion`] when the type cannot become `T`.
+    pub fn read<T: H5Type>(&self) -> Result<Vec<T>> {
+        convert(&self.file, &self.raw.dtype, &self.raw.data, ConvertOptions::default())
+    }
+
+    /// The single element of a scalar attribute.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] unless the attribute holds exactly one element; as
+    /// [`Attribute::read`].
+    pub fn read_scalar<T: H5Type>(&self) -> Result<T> {
+        let mut v = self.read::<T>()?;
+        if v.len() != 1 {
+            return Err(Error::Usage(format!("attribute {} holds {} elements, not one", self.name(), v.len())));
+        }
+        v.pop().ok_or_else(|| Error::Usage(String::from("empty read")))
     }
 }
 

@@ -1,0 +1,82 @@
+//! Typed reads against the h5py oracle: every fixture dataset of an integer, float or string
+//! type is read as `i64` / `f64` / `String` and compared with the oracle's values.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use h5oxide::hl::Object;
+use h5oxide::{File, OpenOptions};
+use serde_json::Value;
+use std::path::Path;
+
+fn flatten(v: &Value, out: &mut Vec<Value>) {
+    match v {
+        Value::Array(a) => a.iter().for_each(|x| flatten(x, out)),
+        x => out.push(x.clone()),
+    }
+}
+
+fn as_f64(v: &Value) -> f64 {
+    match v {
+        Value::String(s) if s == "nan" => f64::NAN,
+        Value::String(s) if s == "inf" => f64::INFINITY,
+        Value::String(s) if s == "-inf" => f64::NEG_INFINITY,
+        v => v.as_f64().unwrap(),
+    }
+}
+
+#[test]
+fn typed_reads_match_oracle_values() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for e in std::fs::read_dir(root.join("expected")).unwrap() {
+        let exp = e.unwrap().path();
+        let stem = exp.file_stem().unwrap().to_str().unwrap().to_string();
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&exp).unwrap()).unwrap();
+        let f = File::open_with(root.join("fixtures").join(format!("{stem}.h5")), OpenOptions::new().external_files(true)).unwrap();
+        let r = f.root().unwrap();
+        for o in doc["objects"].as_array().unwrap() {
+            if o["kind"] != "dataset" || o["data"].get("value").is_none() {
+                continue;
+            }
+            let dtype = o["dtype"].as_str().unwrap();
+            let path = o["path"].as_str().unwrap();
+            let Ok(Object::Dataset(d)) = r.get(path) else { continue };
+            let mut want = Vec::new();
+            flatten(&o["data"]["value"], &mut want);
+            let ok = if dtype.starts_with('i') || dtype.starts_with('u') {
+                match d.read::<i64>() {
+                    Ok(v) => v.iter().map(|&x| Value::from(x)).eq(want.iter().map(|w| Value::from(w.as_i64().unwrap_or(i64::MIN)))) || {
+                        // u8 values above i64::MAX overflow i64: read as u64 instead.
+                        d.read::<u64>().map(|v| v.iter().map(|&x| Value::from(x)).eq(want.iter().cloned())).unwrap_or(false)
+                    },
+                    Err(err) => d.read::<u64>().map(|v| v.iter().map(|&x| Value::from(x)).eq(want.iter().cloned())).unwrap_or_else(|_| {
+                        failures.push(format!("{stem}{path}: {err}"));
+                        true
+                    }),
+                }
+            } else if dtype.starts_with('f') && !dtype.contains('(') {
+                let v = d.read::<f64>().unwrap_or_else(|e| panic!("{stem}{path}: {e}"));
+                v.len() == want.len()
+                    && v.iter().zip(&want).all(|(a, b)| {
+                        let b = as_f64(b);
+                        (a.is_nan() && b.is_nan()) || *a == b
+                    })
+            } else if dtype.starts_with('S') || dtype.starts_with("vlen-str") {
+                match d.read::<String>() {
+                    Ok(v) => v.iter().map(|s| Value::from(s.as_str())).eq(want.iter().cloned()),
+                    // Invalid UTF-8 is an error for String; the oracle shows {"hex"} there.
+                    Err(_) => want.iter().any(|w| w.get("hex").is_some()),
+                }
+            } else {
+                continue;
+            };
+            checked += 1;
+            if !ok {
+                failures.push(format!("{stem}{path} ({dtype})"));
+            }
+        }
+    }
+    assert!(checked > 300, "only {checked} datasets checked");
+    assert!(failures.is_empty(), "{} of {checked} differ:\n{}", failures.len(), failures.join("\n"));
+}
