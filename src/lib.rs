@@ -28,6 +28,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod error;
+pub mod filter;
 pub mod format;
 pub mod hl;
 pub mod io;
