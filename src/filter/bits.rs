@@ -26,11 +26,7 @@ impl<'a> BitReader<'a> {
     /// Load whole bytes until at least 57 bits are held or the input ends.
     #[inline]
     fn refill(&mut self) {
-        if let Some(word) = self
-            .data
-            .get(self.pos..)
-            .and_then(|s| s.first_chunk::<8>())
-        {
+        if let Some(word) = self.data.get(self.pos..).and_then(|s| s.first_chunk::<8>()) {
             let take = (64 - self.nbits) / 8;
             let w = u64::from_be_bytes(*word);
             self.acc |= w >> self.nbits;
@@ -122,10 +118,21 @@ mod tests {
 
     #[test]
     fn reads_msb_first_across_bytes() {
-        let d = [0b1011_0011, 0b0101_1100, 0xff, 0x00, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc];
+        let d = [
+            0b1011_0011,
+            0b0101_1100,
+            0xff,
+            0x00,
+            0x12,
+            0x34,
+            0x56,
+            0x78,
+            0x9a,
+            0xbc,
+        ];
         let mut r = BitReader::new(&d);
         assert_eq!(r.read(3), Some(0b101));
-        assert_eq!(r.read(7), Some(0b1_0011_01));
+        assert_eq!(r.read(7), Some(0b100_1101));
         assert_eq!(r.read(6), Some(0b01_1100));
         assert_eq!(r.read_wide(64), Some(0xff00_1234_5678_9abc));
         assert_eq!(r.read(1), None);

@@ -88,9 +88,7 @@ pub fn inflate_portable(input: &[u8], max_out: usize) -> Result<Vec<u8>> {
             out.truncate(written);
             Ok(out)
         }
-        TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => {
-            Err(truncated(WHAT))
-        }
+        TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => Err(truncated(WHAT)),
         // HasMoreOutput: the stream would produce more than max_out bytes.
         _ => Err(bad(WHAT)),
     }
@@ -136,7 +134,10 @@ mod tests {
     #[test]
     fn output_over_the_cap_is_an_error() {
         for r in both(HELLO, HELLO_PLAIN.len() - 1) {
-            assert_eq!(r.unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
+            assert_eq!(
+                r.unwrap_err().format_kind(),
+                Some(FormatErrorKind::InvalidValue)
+            );
         }
     }
 
@@ -161,7 +162,10 @@ mod tests {
         let mut t = HELLO.to_vec();
         *t.last_mut().unwrap() ^= 1;
         for r in both(&t, 100) {
-            assert_eq!(r.unwrap_err().format_kind(), Some(FormatErrorKind::InvalidValue));
+            assert_eq!(
+                r.unwrap_err().format_kind(),
+                Some(FormatErrorKind::InvalidValue)
+            );
         }
         let mut t = HELLO.to_vec();
         t[0] = 0x79;

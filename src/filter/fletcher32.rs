@@ -131,7 +131,13 @@ mod tests {
 
     #[test]
     fn matches_the_reference_fold() {
-        let mut seeds = vec![vec![], vec![0], vec![0xff], vec![0; 1001], vec![0xff; 100_001]];
+        let mut seeds = vec![
+            vec![],
+            vec![0],
+            vec![0xff],
+            vec![0; 1001],
+            vec![0xff; 100_001],
+        ];
         let mut x: u32 = 12345;
         for len in [1usize, 2, 3, 359, 720, 721, 40_000, 70_001] {
             seeds.push(

@@ -83,8 +83,8 @@ pub fn decompress(input: &[u8], max_out: usize, capacity: usize) -> Result<Vec<u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec;
     use crate::error::FormatErrorKind;
+    use alloc::vec;
 
     #[test]
     fn literals_and_references() {
@@ -102,10 +102,19 @@ mod tests {
     fn malformed_streams_are_errors() {
         let k = |r: Result<Vec<u8>>| r.unwrap_err().format_kind();
         // Literal run cut short.
-        assert_eq!(k(decompress(&[3, 1, 2], 100, 0)), Some(FormatErrorKind::Truncated));
+        assert_eq!(
+            k(decompress(&[3, 1, 2], 100, 0)),
+            Some(FormatErrorKind::Truncated)
+        );
         // Reference missing its distance byte / extra length byte.
-        assert_eq!(k(decompress(&[0, 1, 0x20], 100, 0)), Some(FormatErrorKind::Truncated));
-        assert_eq!(k(decompress(&[0, 1, 0xe0], 100, 0)), Some(FormatErrorKind::Truncated));
+        assert_eq!(
+            k(decompress(&[0, 1, 0x20], 100, 0)),
+            Some(FormatErrorKind::Truncated)
+        );
+        assert_eq!(
+            k(decompress(&[0, 1, 0xe0], 100, 0)),
+            Some(FormatErrorKind::Truncated)
+        );
         // Reference before the start of the output.
         assert_eq!(
             k(decompress(&[0, 1, 0x20, 0x01], 100, 0)),
@@ -116,6 +125,9 @@ mod tests {
             k(decompress(&[0, 1, 0xe0, 0xff, 0x00], 100, 0)),
             Some(FormatErrorKind::InvalidValue)
         );
-        assert_eq!(decompress(&[0, 1, 0xe0, 0xff, 0x00], 265, 0).unwrap(), vec![1; 265]);
+        assert_eq!(
+            decompress(&[0, 1, 0xe0, 0xff, 0x00], 265, 0).unwrap(),
+            vec![1; 265]
+        );
     }
 }

@@ -181,10 +181,7 @@ impl Parser<'_> {
         if stride == 0 {
             return Err(bad(WHAT));
         }
-        let shifted: Vec<Op> = one
-            .iter()
-            .map(|op| op.shifted(at))
-            .collect::<Result<_>>()?;
+        let shifted: Vec<Op> = one.iter().map(|op| op.shifted(at)).collect::<Result<_>>()?;
         self.push_repeated(ops, &shifted, total / stride, stride)
     }
 
@@ -333,8 +330,8 @@ fn unpack_atomic(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec;
     use crate::error::FormatErrorKind;
+    use alloc::vec;
 
     #[test]
     fn atomic_12_bit_little_endian() {
@@ -369,8 +366,12 @@ mod tests {
         ];
         // Bits: a=101, b0=1100, b1=0011, c=0xff, 0x01 -> 101 1100 0011 11111111 00000001
         // -> 1011_1000 0111_1111 1110_0000 0010_0000 (padded)
-        let out = decode(&params, vec![0b1011_1000, 0b0111_1111, 0b1110_0000, 0b0010_0000], 5)
-            .unwrap();
+        let out = decode(
+            &params,
+            vec![0b1011_1000, 0b0111_1111, 0b1110_0000, 0b0010_0000],
+            5,
+        )
+        .unwrap();
         assert_eq!(out, [0b101, 0b1100, 0b0011, 0xff, 0x01]);
     }
 

@@ -224,8 +224,8 @@ fn pow10(d: i32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec;
     use crate::error::FormatErrorKind;
+    use alloc::vec;
 
     fn params(
         scale_type: u32,

@@ -51,12 +51,8 @@ pub fn unshuffle(input: Vec<u8>, size: usize) -> Vec<u8> {
 /// Unshuffle for an element size known at compile time: one pass over the output, reading the
 /// `S` planes in step.
 fn unshuffle_fixed<const S: usize>(planes: &[u8], count: usize, out: &mut [u8]) {
-    let mut its: [core::slice::Iter<'_, u8>; S] = core::array::from_fn(|j| {
-        planes
-            .get(j * count..(j + 1) * count)
-            .unwrap_or(&[])
-            .iter()
-    });
+    let mut its: [core::slice::Iter<'_, u8>; S] =
+        core::array::from_fn(|j| planes.get(j * count..(j + 1) * count).unwrap_or(&[]).iter());
     for elem in out.chunks_exact_mut(S) {
         for (d, it) in elem.iter_mut().zip(its.iter_mut()) {
             if let Some(&v) = it.next() {
@@ -97,7 +93,15 @@ mod tests {
     #[test]
     fn round_trips_every_size_and_tail() {
         for size in [1usize, 2, 3, 4, 5, 7, 8, 12, 16, 17] {
-            for len in [0usize, 1, size.saturating_sub(1), size, 3 * size + 1, 100, 257] {
+            for len in [
+                0usize,
+                1,
+                size.saturating_sub(1),
+                size,
+                3 * size + 1,
+                100,
+                257,
+            ] {
                 let data: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
                 let s = shuffle(&data, size);
                 assert_eq!(s.len(), len);

@@ -57,7 +57,7 @@ impl FilterDecoder for Szip {
 const fn se_entry(m: u32) -> (u32, u32) {
     let mut sum = 0;
     let mut first = 0;
-    while first + sum + 1 <= m {
+    while first + sum < m {
         first += sum + 1;
         sum += 1;
     }
@@ -105,7 +105,10 @@ pub fn decode(params: &[u32], input: &[u8], max_out: usize) -> Result<Vec<u8>> {
     }
     let rsi_blocks = pps.div_ceil(ppb);
     if rsi_blocks > MAX_RSI_BLOCKS {
-        return Err(Error::unsupported("szip scanline longer than 4096 blocks", 0));
+        return Err(Error::unsupported(
+            "szip scanline longer than 4096 blocks",
+            0,
+        ));
     }
     let (bytes_per_sample, id_len) = match bits_per_sample {
         1..=8 => (1, 3),
@@ -199,7 +202,9 @@ impl Aec {
                     }
                 } else {
                     let fs = r.unary().ok_or_else(t)?;
-                    let mut blocks = usize::try_from(fs).map_err(|_| bad(WHAT))?.saturating_add(1);
+                    let mut blocks = usize::try_from(fs)
+                        .map_err(|_| bad(WHAT))?
+                        .saturating_add(1);
                     let used = rsi.len() / self.block_size;
                     if blocks == 5 {
                         // Remainder of segment: to the end of this 64-block segment or RSI.

@@ -68,7 +68,12 @@ fn h5py_chunks_decode_exactly() {
     for case in &all {
         for (i, ch) in case.chunks.iter().enumerate() {
             let got = reg
-                .decode(&case.pipeline, ch.mask, ch.stored.clone(), ch.expected.len())
+                .decode(
+                    &case.pipeline,
+                    ch.mask,
+                    ch.stored.clone(),
+                    ch.expected.len(),
+                )
                 .unwrap_or_else(|e| panic!("{} chunk {i}: {e}", case.name));
             assert!(got == ch.expected, "{} chunk {i}: wrong bytes", case.name);
             for (j, f) in case.pipeline.iter().enumerate() {
@@ -115,8 +120,18 @@ fn no_std_deflate_path_gives_the_same_bytes() {
             continue;
         }
         for ch in &case.chunks {
-            let a = std_reg.decode(&case.pipeline, ch.mask, ch.stored.clone(), ch.expected.len());
-            let b = portable.decode(&case.pipeline, ch.mask, ch.stored.clone(), ch.expected.len());
+            let a = std_reg.decode(
+                &case.pipeline,
+                ch.mask,
+                ch.stored.clone(),
+                ch.expected.len(),
+            );
+            let b = portable.decode(
+                &case.pipeline,
+                ch.mask,
+                ch.stored.clone(),
+                ch.expected.len(),
+            );
             assert_eq!(a.as_ref().unwrap(), &ch.expected, "{}", case.name);
             assert_eq!(a, b, "{}", case.name);
             // Cut streams fail on both paths alike.
@@ -147,7 +162,11 @@ fn find(name: &str) -> Case {
 
 #[test]
 fn flipped_fletcher32_byte_is_bad_checksum() {
-    for name in ["fletcher32_u1_7", "fletcher32_i2", "shuffle_gzip_fletcher32"] {
+    for name in [
+        "fletcher32_u1_7",
+        "fletcher32_i2",
+        "shuffle_gzip_fletcher32",
+    ] {
         let case = find(name);
         let ch = &case.chunks[0];
         for pos in [0, ch.stored.len() / 2, ch.stored.len() - 1] {
@@ -183,11 +202,16 @@ fn deflate_bomb_is_an_error() {
     let bomb = miniz_oxide::deflate::compress_to_vec_zlib(&zeros, 6);
     assert!(bomb.len() < 4096);
     let p = [spec(id::DEFLATE, 1, &[6])];
-    let e = Registry::default().decode(&p, 0, bomb.clone(), 4096).unwrap_err();
+    let e = Registry::default()
+        .decode(&p, 0, bomb.clone(), 4096)
+        .unwrap_err();
     assert_eq!(e.format_kind(), Some(FormatErrorKind::InvalidValue));
     assert!(deflate::inflate_portable(&bomb, 4096).is_err());
     // The same stream is fine when the chunk really is that large.
-    assert_eq!(Registry::default().decode(&p, 0, bomb, 1 << 20).unwrap(), zeros);
+    assert_eq!(
+        Registry::default().decode(&p, 0, bomb, 1 << 20).unwrap(),
+        zeros
+    );
 }
 
 #[test]
@@ -199,7 +223,10 @@ fn lzf_bomb_is_an_error() {
     }
     let p = [spec(id::LZF, 1, &[4, 261, 1000])];
     assert!(Registry::default().decode(&p, 0, s.clone(), 1000).is_err());
-    assert_eq!(Registry::default().decode(&p, 0, s, 26_401).unwrap(), vec![7u8; 26_401]);
+    assert_eq!(
+        Registry::default().decode(&p, 0, s, 26_401).unwrap(),
+        vec![7u8; 26_401]
+    );
 }
 
 #[test]
@@ -213,9 +240,15 @@ fn unknown_filters() {
     }
     // Skipped for this chunk (mask bit 1): not needed.
     let p = [spec(id::SHUFFLE, 1, &[2]), spec(31999, FLAG_OPTIONAL, &[])];
-    assert_eq!(reg.decode(&p, 0b10, vec![1, 3, 2, 4], 4).unwrap(), [1, 2, 3, 4]);
+    assert_eq!(
+        reg.decode(&p, 0b10, vec![1, 3, 2, 4], 4).unwrap(),
+        [1, 2, 3, 4]
+    );
     // Both skipped.
-    assert_eq!(reg.decode(&p, 0b11, vec![1, 3, 2, 4], 4).unwrap(), [1, 3, 2, 4]);
+    assert_eq!(
+        reg.decode(&p, 0b11, vec![1, 3, 2, 4], 4).unwrap(),
+        [1, 3, 2, 4]
+    );
 }
 
 #[test]
@@ -267,7 +300,9 @@ fn registered_filters_run_in_reverse_order() {
     assert_eq!(reg.decode(&p, 0, stored, 4).unwrap(), [1, 2, 3, 4]);
     // A decoder that ignores the cap is stopped by the pipeline.
     reg.register(40001, Box::new(Grow));
-    let e = reg.decode(&[spec(40001, 0, &[])], 0, vec![], 10).unwrap_err();
+    let e = reg
+        .decode(&[spec(40001, 0, &[])], 0, vec![], 10)
+        .unwrap_err();
     assert_eq!(e, Error::invalid("filter pipeline", 0));
     assert!(format!("{reg:?}").contains("40001"));
     assert!(!Registry::empty().contains(id::DEFLATE));
