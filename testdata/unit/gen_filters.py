@@ -130,13 +130,8 @@ def main():
                 f.create_dataset(name, **kw)
                 todo.append((name, None, fill_repr, note))
 
-            class Cases:
-                def append(self, item):
-                    todo.append(item)
-            cases = Cases()
-
-            def dump(name, _d, rep, fill, note=""):
-                return (name, rep, fill, note)
+            def add_ll(name, rep, fill_repr, note=""):
+                todo.append((name, rep, fill_repr, note))
 
             ints = ((np.arange(1000, dtype="<i4") * 7) % 300).astype("<i4")
             noise = rng(7).integers(0, 256, 4096, dtype=np.uint8)
@@ -236,20 +231,20 @@ def main():
             # n-bit, through the low-level API (h5py has no high-level switch)
             nb = [(h5z.FILTER_NBIT, h5z.FLAG_OPTIONAL, ())]
             vals = np.arange(-2048, 2048, 40, dtype="<i2")
-            d = ll_dataset(f, "nbit_i2_p12", int_type(h5t.STD_I16LE, 12, 0), vals,
-                           h5t.STD_I16LE, (16,), nb)
-            cases.append(dump("nbit_i2_p12", d, (vals & 0xfff).astype("<u2"), 0,
-                              "12-bit two's complement in 2 bytes"))
+            ll_dataset(f, "nbit_i2_p12", int_type(h5t.STD_I16LE, 12, 0), vals,
+                       h5t.STD_I16LE, (16,), nb)
+            add_ll("nbit_i2_p12", (vals & 0xfff).astype("<u2"), 0,
+                   "12-bit two's complement in 2 bytes")
             vals = np.arange(0, 1 << 20, 9973, dtype="<u4")
-            d = ll_dataset(f, "nbit_u4_p20_o4", int_type(h5t.STD_U32BE, 20, 4), vals,
-                           h5t.STD_U32LE, (16,), nb)
-            cases.append(dump("nbit_u4_p20_o4", d, (vals << 4).astype(">u4"), 0,
-                              "20 bits at bit offset 4, big-endian"))
+            ll_dataset(f, "nbit_u4_p20_o4", int_type(h5t.STD_U32BE, 20, 4), vals,
+                       h5t.STD_U32LE, (16,), nb)
+            add_ll("nbit_u4_p20_o4", (vals << 4).astype(">u4"), 0,
+                   "20 bits at bit offset 4, big-endian")
             vals = np.arange(0, 3000, 7, dtype="<u2")
-            d = ll_dataset(f, "nbit_u2_p3_o13", int_type(h5t.STD_U16LE, 3, 13),
-                           (vals % 8).astype("<u2"), h5t.STD_U16LE, (50,), nb)
-            cases.append(dump("nbit_u2_p3_o13", d, ((vals % 8) << 13).astype("<u2"), 0,
-                              "3 bits at the top of 2 bytes"))
+            ll_dataset(f, "nbit_u2_p3_o13", int_type(h5t.STD_U16LE, 3, 13),
+                       (vals % 8).astype("<u2"), h5t.STD_U16LE, (50,), nb)
+            add_ll("nbit_u2_p3_o13", ((vals % 8) << 13).astype("<u2"), 0,
+                   "3 bits at the top of 2 bytes")
             # compound {a: i2 p12, b: u1, c: u4 p20 o4 BE, d: S2}: members nbit packs and copies
             ct = h5t.create(h5t.COMPOUND, 9)
             ct.insert(b"a", 0, int_type(h5t.STD_I16LE, 12, 0))
@@ -271,7 +266,7 @@ def main():
             vals["b"] = np.arange(n) * 5
             vals["c"] = np.arange(n) * 20011
             vals["d"] = [b"%02d" % (i % 100) for i in range(n)]
-            d = ll_dataset(f, "nbit_compound", ct, vals, mt, (10,), nb)
+            ll_dataset(f, "nbit_compound", ct, vals, mt, (10,), nb)
             fdt = np.dtype({"names": ["a", "b", "c", "d"], "formats": ["<u2", "u1", ">u4", "S2"],
                             "offsets": [0, 2, 3, 7], "itemsize": 9})
             rep = np.zeros(n, dtype=fdt)
@@ -279,23 +274,24 @@ def main():
             rep["b"] = vals["b"]
             rep["c"] = (vals["c"].astype("<u4") & 0xfffff) << 4
             rep["d"] = vals["d"]
-            cases.append(dump("nbit_compound", d, rep, np.zeros((), dtype=fdt),
-                              "compound: two packed members, a full byte, a string copied"))
+            add_ll("nbit_compound", rep, np.zeros((), dtype=fdt),
+                   "compound: two packed members, a full byte, a string copied")
             # array type i2 p12 [3]
             at = h5t.array_create(int_type(h5t.STD_I16LE, 12, 0), (3,))
             am = h5t.array_create(h5t.STD_I16LE, (3,))
             vals = (np.arange(40 * 3, dtype="<i2") * 33 - 1900).reshape(40, 3)
-            d = ll_dataset(f, "nbit_array", at, vals, am, (16,), nb, shape=(40,))
+            ll_dataset(f, "nbit_array", at, vals, am, (16,), nb, shape=(40,))
             rep = (vals.astype("<i4") & 0xfff).astype("<u2").view("V6").reshape(40)
-            cases.append(dump("nbit_array", d, rep, np.zeros((), dtype="V6"),
-                              "array of three 12-bit integers"))
+            add_ll("nbit_array", rep, np.zeros((), dtype="V6"),
+                   "array of three 12-bit integers")
             # n-bit then deflate
             vals = np.arange(-300, 300, 3, dtype="<i2")
-            d = ll_dataset(f, "nbit_gzip", int_type(h5t.STD_I16LE, 12, 0), vals, h5t.STD_I16LE,
-                           (64,), nb + [(h5z.FILTER_DEFLATE, h5z.FLAG_OPTIONAL, (6,))])
-            cases.append(dump("nbit_gzip", d, (vals & 0xfff).astype("<u2"), 0))
+            ll_dataset(f, "nbit_gzip", int_type(h5t.STD_I16LE, 12, 0), vals, h5t.STD_I16LE,
+                       (64,), nb + [(h5z.FILTER_DEFLATE, h5z.FLAG_OPTIONAL, (6,))])
+            add_ll("nbit_gzip", (vals & 0xfff).astype("<u2"), 0)
+
         cases = []
-        with h5py.File(path, "r") as f:
+        with h5py.File(path, "r") as f:  # reopened: chunks decoded from disk
             for name, rep, fill, note in todo:
                 d = f[name]
                 cases.append(dump_chunks(name, d, d[...] if rep is None else rep, fill, note))
