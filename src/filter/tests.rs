@@ -374,3 +374,47 @@ fn corrupt_client_data_never_panics() {
         }
     }
 }
+
+/// Rough throughput check (run with `--release --ignored --nocapture`).
+#[cfg(feature = "std")]
+#[test]
+#[ignore]
+fn throughput() {
+    extern crate std;
+    use std::time::Instant;
+    let n = 64 << 20;
+    let data: Vec<u8> = (0..n).map(|i| ((i * 2_654_435_761usize) >> 13) as u8).collect();
+    for size in [2usize, 4, 8, 3] {
+        let s = shuffle::shuffle(&data, size);
+        let mut dt = f64::MAX;
+        let small = &s[..1 << 20];
+        for _ in 0..5 {
+            let t = Instant::now();
+            for _ in 0..64 {
+                let u = shuffle::unshuffle(small.to_vec(), size);
+                assert_eq!(u.len(), 1 << 20);
+            }
+            dt = dt.min(t.elapsed().as_secs_f64());
+        }
+        std::println!("unshuffle {size}: {:.0} MB/s", n as f64 / dt / 1e6);
+    }
+    let t = Instant::now();
+    let c = fletcher32::checksum(&data);
+    std::println!("fletcher32: {:.0} MB/s ({c:x})", n as f64 / t.elapsed().as_secs_f64() / 1e6);
+    // LZF: a stream of literals and references.
+    let mut s = Vec::new();
+    while s.len() < n / 4 {
+        s.extend_from_slice(&[15, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+        s.extend_from_slice(&[0x60, 0x0f, 0xe0, 0x10, 0x07]);
+    }
+    let t = Instant::now();
+    let out = lzf::decompress(&s, n * 4, n * 4).unwrap();
+    std::println!("lzf: {:.0} MB/s out", out.len() as f64 / t.elapsed().as_secs_f64() / 1e6);
+    let z = miniz_oxide::deflate::compress_to_vec_zlib(&data[..16 << 20], 6);
+    let t = Instant::now();
+    let out = deflate::inflate(&z, 16 << 20).unwrap();
+    std::println!("inflate zlib-rs: {:.0} MB/s out", out.len() as f64 / t.elapsed().as_secs_f64() / 1e6);
+    let t = Instant::now();
+    let out = deflate::inflate_portable(&z, 16 << 20).unwrap();
+    std::println!("inflate miniz: {:.0} MB/s out", out.len() as f64 / t.elapsed().as_secs_f64() / 1e6);
+}
