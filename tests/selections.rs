@@ -6,7 +6,10 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
 )]
 
 use h5oxide::hl::{Dataset, Hyperslab, Object, Selection};
@@ -41,7 +44,7 @@ fn datasets() -> &'static Vec<(String, Dataset, Vec<u8>)> {
                     match g.get(&l.name) {
                         Ok(Object::Group(c)) => stack.push(c),
                         Ok(Object::Dataset(d))
-                            if !d.shape().is_empty() && d.len() > 0 && d.len() <= 200_000 =>
+                            if !d.shape().is_empty() && !d.is_empty() && d.len() <= 200_000 =>
                         {
                             if let Ok(raw) = d.read_raw() {
                                 out.push((format!("{}:{}", p.display(), d.path()), d, raw));

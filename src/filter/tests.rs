@@ -383,7 +383,9 @@ fn throughput() {
     extern crate std;
     use std::time::Instant;
     let n = 64 << 20;
-    let data: Vec<u8> = (0..n).map(|i| ((i * 2_654_435_761usize) >> 13) as u8).collect();
+    let data: Vec<u8> = (0..n)
+        .map(|i| ((i * 2_654_435_761usize) >> 13) as u8)
+        .collect();
     for size in [2usize, 4, 8, 3] {
         let s = shuffle::shuffle(&data, size);
         let mut dt = f64::MAX;
@@ -400,7 +402,10 @@ fn throughput() {
     }
     let t = Instant::now();
     let c = fletcher32::checksum(&data);
-    std::println!("fletcher32: {:.0} MB/s ({c:x})", n as f64 / t.elapsed().as_secs_f64() / 1e6);
+    std::println!(
+        "fletcher32: {:.0} MB/s ({c:x})",
+        n as f64 / t.elapsed().as_secs_f64() / 1e6
+    );
     // LZF: a stream of literals and references.
     let mut s = Vec::new();
     while s.len() < n / 4 {
@@ -409,12 +414,21 @@ fn throughput() {
     }
     let t = Instant::now();
     let out = lzf::decompress(&s, n * 4, n * 4).unwrap();
-    std::println!("lzf: {:.0} MB/s out", out.len() as f64 / t.elapsed().as_secs_f64() / 1e6);
+    std::println!(
+        "lzf: {:.0} MB/s out",
+        out.len() as f64 / t.elapsed().as_secs_f64() / 1e6
+    );
     let z = miniz_oxide::deflate::compress_to_vec_zlib(&data[..16 << 20], 6);
     let t = Instant::now();
     let out = deflate::inflate(&z, 16 << 20).unwrap();
-    std::println!("inflate zlib-rs: {:.0} MB/s out", out.len() as f64 / t.elapsed().as_secs_f64() / 1e6);
+    std::println!(
+        "inflate zlib-rs: {:.0} MB/s out",
+        out.len() as f64 / t.elapsed().as_secs_f64() / 1e6
+    );
     let t = Instant::now();
     let out = deflate::inflate_portable(&z, 16 << 20).unwrap();
-    std::println!("inflate miniz: {:.0} MB/s out", out.len() as f64 / t.elapsed().as_secs_f64() / 1e6);
+    std::println!(
+        "inflate miniz: {:.0} MB/s out",
+        out.len() as f64 / t.elapsed().as_secs_f64() / 1e6
+    );
 }

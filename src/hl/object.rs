@@ -8,11 +8,11 @@ use crate::format::message::link::{Link, LinkTarget};
 use crate::format::Addr;
 use crate::read::attribute::{self, RawAttribute};
 use crate::read::data;
-use crate::types::{ConvertOptions, H5Type, Plan};
 use crate::read::dataset::{self, DatasetInfo};
 use crate::read::group;
 use crate::read::object::{ObjectHeader, ObjectKind};
 use crate::read::selection::Selection;
+use crate::types::{ConvertOptions, H5Type, Plan};
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -531,7 +531,11 @@ impl Dataset {
     ///
     /// # Errors
     /// As [`Dataset::read`].
-    pub fn read_selection_with<T: H5Type>(&self, sel: &Selection, opts: ConvertOptions) -> Result<Vec<T>> {
+    pub fn read_selection_with<T: H5Type>(
+        &self,
+        sel: &Selection,
+        opts: ConvertOptions,
+    ) -> Result<Vec<T>> {
         let raw = self.read_raw_selection(sel)?;
         convert(&self.base.file, &self.info.dtype, &raw, opts)
     }
@@ -543,7 +547,11 @@ impl Dataset {
     /// [`Dataset::read`].
     pub fn read_scalar<T: H5Type>(&self) -> Result<T> {
         if self.len() != 1 {
-            return Err(Error::Usage(format!("{} holds {} elements, not one", self.path(), self.len())));
+            return Err(Error::Usage(format!(
+                "{} holds {} elements, not one",
+                self.path(),
+                self.len()
+            )));
         }
         self.read::<T>()?
             .pop()
@@ -599,7 +607,12 @@ impl crate::types::Heap for FileHeap<'_> {
 }
 
 /// Convert raw elements of `dtype` into `T` with h5py's rules.
-fn convert<T: H5Type>(file: &File, dtype: &Datatype, raw: &[u8], opts: ConvertOptions) -> Result<Vec<T>> {
+fn convert<T: H5Type>(
+    file: &File,
+    dtype: &Datatype,
+    raw: &[u8],
+    opts: ConvertOptions,
+) -> Result<Vec<T>> {
     let plan = Plan::for_type::<T>(dtype, file.inner.reader.ctx, opts)?;
     plan.convert_vec(raw, &FileHeap::new(file))
 }
@@ -712,7 +725,12 @@ impl Attribute {
     /// # Errors
     /// [`Error::Conversion`] when the type cannot become `T`.
     pub fn read<T: H5Type>(&self) -> Result<Vec<T>> {
-        convert(&self.file, &self.raw.dtype, &self.raw.data, ConvertOptions::default())
+        convert(
+            &self.file,
+            &self.raw.dtype,
+            &self.raw.data,
+            ConvertOptions::default(),
+        )
     }
 
     /// The single element of a scalar attribute.
@@ -723,9 +741,14 @@ impl Attribute {
     pub fn read_scalar<T: H5Type>(&self) -> Result<T> {
         let mut v = self.read::<T>()?;
         if v.len() != 1 {
-            return Err(Error::Usage(format!("attribute {} holds {} elements, not one", self.name(), v.len())));
+            return Err(Error::Usage(format!(
+                "attribute {} holds {} elements, not one",
+                self.name(),
+                v.len()
+            )));
         }
-        v.pop().ok_or_else(|| Error::Usage(String::from("empty read")))
+        v.pop()
+            .ok_or_else(|| Error::Usage(String::from("empty read")))
     }
 }
 

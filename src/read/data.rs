@@ -153,6 +153,7 @@ pub fn read(src: &DataSource<'_>, sel: &Selection, out: &mut [u8]) -> Result<()>
         Layout::Chunked {
             chunk,
             element_size,
+            flags,
             ..
         } => {
             if *element_size != elem as u64 {
@@ -161,7 +162,8 @@ pub fn read(src: &DataSource<'_>, sel: &Selection, out: &mut [u8]) -> Result<()>
                     0,
                 ));
             }
-            read_chunked(src, &plan, chunk, &sel, out)
+            // Layout flag bit 0: partial edge chunks are stored without the filters.
+            read_chunked(src, &plan, chunk, flags & 1 != 0, &sel, out)
         }
         Layout::Virtual { heap, .. } => Err(Error::unsupported(
             "virtual dataset storage",
@@ -375,6 +377,7 @@ fn read_chunked(
     src: &DataSource<'_>,
     plan: &Plan<'_>,
     chunk: &[u64],
+    unfiltered_edges: bool,
     sel: &Selection,
     out: &mut [u8],
 ) -> Result<()> {
@@ -462,7 +465,13 @@ fn read_chunked(
         }
         let stored = r.block(rec.addr, rec.size, "chunk")?;
         let decoded;
-        let data: &[u8] = if specs.is_empty() {
+        let edge = rec
+            .offset
+            .iter()
+            .zip(chunk)
+            .zip(plan.dims)
+            .any(|((&o, &c), &n)| o.saturating_add(c) > n);
+        let data: &[u8] = if specs.is_empty() || (unfiltered_edges && edge) {
             &stored
         } else {
             decoded = src

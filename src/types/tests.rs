@@ -914,7 +914,10 @@ fn plan_misuse() {
         plan.convert_vec::<i32>(&[0; 5], &NoHeap),
         Err(Error::Usage(_))
     ));
-    assert_eq!(plan.convert_vec::<i32>(&[], &NoHeap).unwrap(), []);
+    assert_eq!(
+        plan.convert_vec::<i32>(&[], &NoHeap).unwrap(),
+        Vec::<i32>::new()
+    );
     // malformed descriptors
     for mem in [
         TypeDescriptor::Integer {
