@@ -8,6 +8,7 @@ use alloc::string::String;
 use alloc::vec;
 
 const CASES: &str = include_str!("../../testdata/unit/filters_cases.json");
+const PLUGIN_CASES: &str = include_str!("../../testdata/unit/filters_plugins.json");
 
 struct Chunk {
     mask: u32,
@@ -22,7 +23,11 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let doc: serde_json::Value = serde_json::from_str(CASES).unwrap();
+    parse_cases(CASES)
+}
+
+fn parse_cases(json: &str) -> Vec<Case> {
+    let doc: serde_json::Value = serde_json::from_str(json).unwrap();
     doc["cases"]
         .as_array()
         .unwrap()
@@ -98,6 +103,64 @@ fn h5py_chunks_decode_exactly() {
         assert!(seen_ids.get(&id).copied().unwrap_or(0) >= 3, "filter {id}");
     }
     assert!(masked >= 10);
+}
+
+/// Whether decoding `pipeline` needs a codec feature that is not enabled.
+fn needs_missing_feature(pipeline: &[FilterSpec]) -> bool {
+    pipeline.iter().any(|f| {
+        let codec = if f.id == id::BITSHUFFLE {
+            match f.params.get(4) {
+                Some(2) => id::LZ4,
+                Some(3) => id::ZSTD,
+                _ => 0,
+            }
+        } else {
+            f.id
+        };
+        (codec == id::LZ4 && !cfg!(feature = "lz4"))
+            || (codec == id::ZSTD && !cfg!(feature = "zstd"))
+    })
+}
+
+#[test]
+fn plugin_chunks_decode_exactly() {
+    // LZ4, Zstandard and bitshuffle chunks written by hdf5plugin 7.1.0.
+    let reg = Registry::default();
+    let all = parse_cases(PLUGIN_CASES);
+    assert_eq!(all.len(), 12);
+    let mut decoded = 0;
+    for case in &all {
+        for (i, ch) in case.chunks.iter().enumerate() {
+            let r = reg.decode(
+                &case.pipeline,
+                ch.mask,
+                ch.stored.clone(),
+                ch.expected.len(),
+            );
+            if needs_missing_feature(&case.pipeline) {
+                assert!(matches!(r, Err(Error::Unsupported { .. })), "{}", case.name);
+                continue;
+            }
+            let got = r.unwrap_or_else(|e| panic!("{} chunk {i}: {e}", case.name));
+            assert!(got == ch.expected, "{} chunk {i}: wrong bytes", case.name);
+            decoded += 1;
+            // Cut chunks are errors, not panics.
+            for cut in [0, 8, ch.stored.len() / 2, ch.stored.len() - 1] {
+                let r = reg.decode(
+                    &case.pipeline,
+                    ch.mask,
+                    ch.stored[..cut].to_vec(),
+                    ch.expected.len(),
+                );
+                assert!(
+                    r.is_err() || case.pipeline[0].id == id::BITSHUFFLE,
+                    "{} cut {cut}",
+                    case.name
+                );
+            }
+        }
+    }
+    assert!(decoded >= 10);
 }
 
 /// The deflate decoder of the `no_std` build, registered explicitly.
@@ -383,7 +446,9 @@ fn throughput() {
     extern crate std;
     use std::time::Instant;
     let n = 64 << 20;
-    let data: Vec<u8> = (0..n).map(|i| ((i * 2_654_435_761usize) >> 13) as u8).collect();
+    let data: Vec<u8> = (0..n)
+        .map(|i| ((i * 2_654_435_761usize) >> 13) as u8)
+        .collect();
     for size in [2usize, 4, 8, 3] {
         let s = shuffle::shuffle(&data, size);
         let mut dt = f64::MAX;
@@ -400,7 +465,10 @@ fn throughput() {
     }
     let t = Instant::now();
     let c = fletcher32::checksum(&data);
-    std::println!("fletcher32: {:.0} MB/s ({c:x})", n as f64 / t.elapsed().as_secs_f64() / 1e6);
+    std::println!(
+        "fletcher32: {:.0} MB/s ({c:x})",
+        n as f64 / t.elapsed().as_secs_f64() / 1e6
+    );
     // LZF: a stream of literals and references.
     let mut s = Vec::new();
     while s.len() < n / 4 {
@@ -409,12 +477,21 @@ fn throughput() {
     }
     let t = Instant::now();
     let out = lzf::decompress(&s, n * 4, n * 4).unwrap();
-    std::println!("lzf: {:.0} MB/s out", out.len() as f64 / t.elapsed().as_secs_f64() / 1e6);
+    std::println!(
+        "lzf: {:.0} MB/s out",
+        out.len() as f64 / t.elapsed().as_secs_f64() / 1e6
+    );
     let z = miniz_oxide::deflate::compress_to_vec_zlib(&data[..16 << 20], 6);
     let t = Instant::now();
     let out = deflate::inflate(&z, 16 << 20).unwrap();
-    std::println!("inflate zlib-rs: {:.0} MB/s out", out.len() as f64 / t.elapsed().as_secs_f64() / 1e6);
+    std::println!(
+        "inflate zlib-rs: {:.0} MB/s out",
+        out.len() as f64 / t.elapsed().as_secs_f64() / 1e6
+    );
     let t = Instant::now();
     let out = deflate::inflate_portable(&z, 16 << 20).unwrap();
-    std::println!("inflate miniz: {:.0} MB/s out", out.len() as f64 / t.elapsed().as_secs_f64() / 1e6);
+    std::println!(
+        "inflate miniz: {:.0} MB/s out",
+        out.len() as f64 / t.elapsed().as_secs_f64() / 1e6
+    );
 }
