@@ -203,6 +203,15 @@ fn no_std_deflate_path_gives_the_same_bytes() {
                     let a = deflate::inflate(&ch.stored[..cut], ch.expected.len());
                     let b = deflate::inflate_portable(&ch.stored[..cut], ch.expected.len());
                     assert!(a.is_err() && b.is_err(), "{} cut {cut}", case.name);
+                    assert_eq!(a, b, "{} cut {cut}", case.name);
+                }
+                // Corrupt streams: the same verdict on both paths.
+                for pos in (0..ch.stored.len()).step_by(7) {
+                    let mut bad = ch.stored.clone();
+                    bad[pos] ^= 0x55;
+                    let a = deflate::inflate(&bad, ch.expected.len());
+                    let b = deflate::inflate_portable(&bad, ch.expected.len());
+                    assert_eq!(a, b, "{} byte {pos}", case.name);
                 }
             }
             n += 1;
