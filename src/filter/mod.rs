@@ -17,8 +17,12 @@
 //! | 5 | n-bit | [`nbit`] |
 //! | 6 | scale-offset | [`scaleoffset`] |
 //! | 32000 | LZF (h5py) | [`lzf`] |
+//! | 32004 | LZ4 (plugin; feature `lz4`) | `lz4` |
+//! | 32008 | bitshuffle (plugin; its LZ4 / Zstandard modes need those features) | [`bitshuffle`] |
+//! | 32015 | Zstandard (plugin; feature `zstd`) | `zstd` |
 //!
-//! Other ids can be plugged in through [`Registry::register`]. Every stage's output is capped at
+//! Blosc (32001) has no well-kept pure-Rust decoder and is not built in. Other ids can be
+//! plugged in through [`Registry::register`]. Every stage's output is capped at
 //! a bound derived from the expected chunk size, so a hostile stream cannot inflate without
 //! limit (no decompression bombs), and the last stage must produce exactly the expected size.
 //! See `spec-notes/filters.md` for each filter's on-disk format.
@@ -30,13 +34,18 @@ use alloc::format;
 use alloc::vec::Vec;
 
 mod bits;
+pub mod bitshuffle;
 pub mod deflate;
 pub mod fletcher32;
+#[cfg(feature = "lz4")]
+pub mod lz4;
 pub mod lzf;
 pub mod nbit;
 pub mod scaleoffset;
 pub mod shuffle;
 pub mod szip;
+#[cfg(feature = "zstd")]
+pub mod zstd;
 
 /// Filter identifiers libhdf5 and h5py define (spec "Filter Pipeline Message", field
 /// "Filter Identification Value"). Ids 0-255 are reserved for libhdf5; 256-511 for testing;
@@ -56,6 +65,14 @@ pub mod id {
     pub const SCALEOFFSET: u16 = 6;
     /// LZF (h5py's registered filter).
     pub const LZF: u16 = 32000;
+    /// Blosc (registered; not built in).
+    pub const BLOSC: u16 = 32001;
+    /// LZ4 (registered plugin; built in with the `lz4` feature).
+    pub const LZ4: u16 = 32004;
+    /// Bitshuffle (registered plugin; built in, its LZ4/Zstandard modes with those features).
+    pub const BITSHUFFLE: u16 = 32008;
+    /// Zstandard (registered plugin; built in with the `zstd` feature).
+    pub const ZSTD: u16 = 32015;
 }
 
 /// Filter flag bit 0 (spec "Filter Pipeline Message", "Flags"): the filter is optional, so a
@@ -121,6 +138,11 @@ impl Default for Registry {
         r.register(id::NBIT, Box::new(nbit::Nbit));
         r.register(id::SCALEOFFSET, Box::new(scaleoffset::ScaleOffset));
         r.register(id::LZF, Box::new(lzf::Lzf));
+        r.register(id::BITSHUFFLE, Box::new(bitshuffle::Bitshuffle));
+        #[cfg(feature = "lz4")]
+        r.register(id::LZ4, Box::new(lz4::Lz4));
+        #[cfg(feature = "zstd")]
+        r.register(id::ZSTD, Box::new(zstd::Zstd));
         r
     }
 }

@@ -8,6 +8,7 @@ use alloc::string::String;
 use alloc::vec;
 
 const CASES: &str = include_str!("../../testdata/unit/filters_cases.json");
+const PLUGIN_CASES: &str = include_str!("../../testdata/unit/filters_plugins.json");
 
 struct Chunk {
     mask: u32,
@@ -22,7 +23,11 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let doc: serde_json::Value = serde_json::from_str(CASES).unwrap();
+    parse_cases(CASES)
+}
+
+fn parse_cases(json: &str) -> Vec<Case> {
+    let doc: serde_json::Value = serde_json::from_str(json).unwrap();
     doc["cases"]
         .as_array()
         .unwrap()
@@ -100,6 +105,64 @@ fn h5py_chunks_decode_exactly() {
     assert!(masked >= 10);
 }
 
+/// Whether decoding `pipeline` needs a codec feature that is not enabled.
+fn needs_missing_feature(pipeline: &[FilterSpec]) -> bool {
+    pipeline.iter().any(|f| {
+        let codec = if f.id == id::BITSHUFFLE {
+            match f.params.get(4) {
+                Some(2) => id::LZ4,
+                Some(3) => id::ZSTD,
+                _ => 0,
+            }
+        } else {
+            f.id
+        };
+        (codec == id::LZ4 && !cfg!(feature = "lz4"))
+            || (codec == id::ZSTD && !cfg!(feature = "zstd"))
+    })
+}
+
+#[test]
+fn plugin_chunks_decode_exactly() {
+    // LZ4, Zstandard and bitshuffle chunks written by hdf5plugin 7.1.0.
+    let reg = Registry::default();
+    let all = parse_cases(PLUGIN_CASES);
+    assert_eq!(all.len(), 12);
+    let mut decoded = 0;
+    for case in &all {
+        for (i, ch) in case.chunks.iter().enumerate() {
+            let r = reg.decode(
+                &case.pipeline,
+                ch.mask,
+                ch.stored.clone(),
+                ch.expected.len(),
+            );
+            if needs_missing_feature(&case.pipeline) {
+                assert!(matches!(r, Err(Error::Unsupported { .. })), "{}", case.name);
+                continue;
+            }
+            let got = r.unwrap_or_else(|e| panic!("{} chunk {i}: {e}", case.name));
+            assert!(got == ch.expected, "{} chunk {i}: wrong bytes", case.name);
+            decoded += 1;
+            // Cut chunks are errors, not panics.
+            for cut in [0, 8, ch.stored.len() / 2, ch.stored.len() - 1] {
+                let r = reg.decode(
+                    &case.pipeline,
+                    ch.mask,
+                    ch.stored[..cut].to_vec(),
+                    ch.expected.len(),
+                );
+                assert!(
+                    r.is_err() || case.pipeline[0].id == id::BITSHUFFLE,
+                    "{} cut {cut}",
+                    case.name
+                );
+            }
+        }
+    }
+    assert!(decoded >= 10);
+}
+
 /// The deflate decoder of the `no_std` build, registered explicitly.
 struct PortableDeflate;
 
@@ -140,6 +203,15 @@ fn no_std_deflate_path_gives_the_same_bytes() {
                     let a = deflate::inflate(&ch.stored[..cut], ch.expected.len());
                     let b = deflate::inflate_portable(&ch.stored[..cut], ch.expected.len());
                     assert!(a.is_err() && b.is_err(), "{} cut {cut}", case.name);
+                    assert_eq!(a, b, "{} cut {cut}", case.name);
+                }
+                // Corrupt streams: the same verdict on both paths.
+                for pos in (0..ch.stored.len()).step_by(7) {
+                    let mut bad = ch.stored.clone();
+                    bad[pos] ^= 0x55;
+                    let a = deflate::inflate(&bad, ch.expected.len());
+                    let b = deflate::inflate_portable(&bad, ch.expected.len());
+                    assert_eq!(a, b, "{} byte {pos}", case.name);
                 }
             }
             n += 1;
@@ -431,4 +503,49 @@ fn throughput() {
         "inflate miniz: {:.0} MB/s out",
         out.len() as f64 / t.elapsed().as_secs_f64() / 1e6
     );
+}
+
+/// Random client data and random bytes for every built-in filter: errors or output of the
+/// expected size, never a panic, never more than the cap.
+#[test]
+fn random_inputs_never_panic() {
+    let reg = Registry::default();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let ids = [
+        id::DEFLATE,
+        id::SHUFFLE,
+        id::FLETCHER32,
+        id::SZIP,
+        id::NBIT,
+        id::SCALEOFFSET,
+        id::LZF,
+        id::BITSHUFFLE,
+        id::LZ4,
+        id::ZSTD,
+    ];
+    for round in 0..4000 {
+        let fid = ids[round % ids.len()];
+        let nparams = (next() % 24) as usize;
+        let params: Vec<u32> = (0..nparams)
+            .map(|_| match next() % 4 {
+                0 => (next() % 8) as u32,
+                1 => (next() % 70) as u32,
+                2 => next() as u32,
+                _ => (next() % 5000) as u32,
+            })
+            .collect();
+        let len = (next() % 300) as usize;
+        let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        let expected = (next() % 600) as usize;
+        let p = [spec(fid, 1, &params)];
+        if let Ok(out) = reg.decode(&p, 0, data, expected) {
+            assert_eq!(out.len(), expected);
+        }
+    }
 }

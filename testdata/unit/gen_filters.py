@@ -12,7 +12,9 @@ For every case this writes a small chunked dataset with h5py into a temporary fi
 Where Python can undo the pipeline itself (deflate, shuffle, fletcher32) the expected bytes are
 checked against that too, so the padding model is verified, not assumed.
 
-Output: testdata/unit/filters_cases.json (hex strings). Deterministic: fixed seeds.
+Output: testdata/unit/filters_cases.json (hex strings), and, when the hdf5plugin package is
+installed (pip install hdf5plugin==7.1.0), testdata/unit/filters_plugins.json for the LZ4,
+Zstandard and bitshuffle plugin filters. Deterministic: fixed seeds.
 Usage: python3 testdata/unit/gen_filters.py [OUT.json]
 Needs h5py 3.16.0 (libhdf5 2.0.0, with szip through libaec) and numpy.
 """
@@ -116,6 +118,60 @@ def ll_dataset(f, name, ftype, data, mtype, chunks, filters, shape=None):
     dsid = h5d.create(f.id, name.encode(), ftype, space, dcpl=dcpl)
     dsid.write(h5s.ALL, h5s.ALL, data, mtype=mtype)
     return f[name]
+
+
+def write(out, cases):
+    for c in cases:
+        if c["python_verified"] == 0 and all(p[0] in (1, 2, 3) for p in c["pipeline"]):
+            raise SystemExit("%s: not verified" % c["name"])
+    with open(out, "w") as fh:
+        json.dump({"generator": "testdata/unit/gen_filters.py",
+                   "h5py": h5py.version.version, "hdf5": h5py.version.hdf5_version,
+                   "cases": cases}, fh, indent=0)
+        fh.write("\n")
+    print("wrote %s: %d cases, %d bytes" % (out, len(cases), os.path.getsize(out)))
+
+
+def plugins(out):
+    """LZ4, Zstandard and bitshuffle chunks written by the hdf5plugin package."""
+    import hdf5plugin
+    todo = []
+    smooth = np.cumsum(rng(11).integers(-3, 4, 2000)).astype("<i4")
+    noise = rng(12).integers(0, 256, 4096, dtype=np.uint8)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "plugins.h5")
+        with h5py.File(path, "w") as f:
+            def add(name, note="", **kw):
+                f.create_dataset(name, **kw)
+                todo.append((name, note))
+
+            add("lz4_default", data=smooth, chunks=(500,), **hdf5plugin.LZ4(),
+                note="one block per chunk")
+            add("lz4_blocks", data=smooth, chunks=(500,), **hdf5plugin.LZ4(nbytes=512),
+                note="512-byte blocks, last one short")
+            add("lz4_noise", data=noise, chunks=(500,), **hdf5plugin.LZ4(nbytes=256),
+                note="incompressible blocks stored raw")
+            add("zstd_1", data=smooth, chunks=(500,), **hdf5plugin.Zstd(clevel=1))
+            add("zstd_19", data=smooth, chunks=(500,), **hdf5plugin.Zstd(clevel=19))
+            add("shuffle_zstd", data=smooth, chunks=(500,), shuffle=True, **hdf5plugin.Zstd())
+            add("bitshuffle_i4", data=smooth, chunks=(503,), **hdf5plugin.Bitshuffle(cname="none"),
+                note="503 elements: 7 untransposed at the end")
+            add("bitshuffle_f8_b64", data=(np.arange(777) / 7.0).astype("<f8"), chunks=(200,),
+                **hdf5plugin.Bitshuffle(nelems=64, cname="none"), note="blocks of 64 elements")
+            add("bitshuffle_u1", data=noise[:1500], chunks=(500,),
+                **hdf5plugin.Bitshuffle(cname="none"))
+            add("bitshuffle_lz4_i4", data=smooth, chunks=(503,),
+                **hdf5plugin.Bitshuffle(cname="lz4"))
+            add("bitshuffle_lz4_i2_b256", data=smooth[:1500].astype("<i2"), chunks=(500,),
+                **hdf5plugin.Bitshuffle(nelems=256, cname="lz4"))
+            add("bitshuffle_zstd_f4", data=(smooth / 3).astype("<f4"), chunks=(499,),
+                **hdf5plugin.Bitshuffle(cname="zstd"))
+        cases = []
+        with h5py.File(path, "r") as f:
+            for name, note in todo:
+                d = f[name]
+                cases.append(dump_chunks(name, d, d[...], 0, note))
+    write(out, cases)
 
 
 def main():
@@ -295,18 +351,13 @@ def main():
             for name, rep, fill, note in todo:
                 d = f[name]
                 cases.append(dump_chunks(name, d, d[...] if rep is None else rep, fill, note))
-
-    for c in cases:
-        if c["python_verified"] == 0 and any(p[0] in (1, 2, 3) for p in c["pipeline"]) and \
-                all(p[0] in (1, 2, 3) for p in c["pipeline"]):
-            raise SystemExit("%s: not verified" % c["name"])
-    with open(OUT, "w") as fh:
-        json.dump({"generator": "testdata/unit/gen_filters.py",
-                   "h5py": h5py.version.version, "hdf5": h5py.version.hdf5_version,
-                   "cases": cases}, fh, indent=0)
-        fh.write("\n")
-    size = os.path.getsize(OUT)
-    print("wrote %s: %d cases, %d bytes" % (OUT, len(cases), size))
+    write(OUT, cases)
+    try:
+        import hdf5plugin  # noqa: F401
+    except ImportError:
+        print("hdf5plugin not installed: plugin cases not regenerated")
+        return
+    plugins(os.path.join(os.path.dirname(os.path.abspath(OUT)), "filters_plugins.json"))
 
 
 if __name__ == "__main__":
