@@ -177,6 +177,52 @@ impl File {
         }
     }
 
+    /// The object whose header is at `addr` (what an object reference holds). Its path is
+    /// unknown and reported as the address.
+    ///
+    /// # Errors
+    /// Format errors of the header; [`crate::Error::Unsupported`] for unknown object kinds.
+    pub fn object_at(&self, addr: crate::format::Addr) -> Result<super::Object> {
+        super::Object::open(self.clone(), addr, alloc::format!("<object at {addr}>"))
+    }
+
+    /// The object an object reference points to.
+    ///
+    /// # Errors
+    /// [`crate::Error::Usage`] for a null reference; as [`File::object_at`].
+    pub fn dereference(&self, r: &crate::types::ObjectRef) -> Result<super::Object> {
+        let addr = r.0.ok_or_else(|| {
+            crate::Error::Usage(alloc::string::String::from("null object reference"))
+        })?;
+        self.object_at(addr)
+    }
+
+    /// The dataset and the selection a region reference points to. The selection is given as
+    /// points in the order libhdf5 iterates it (C order for hyperslabs and "all").
+    ///
+    /// # Errors
+    /// [`crate::Error::Usage`] for a null reference or a target that is not a dataset;
+    /// [`crate::Error::LimitExceeded`] for selections over the allocation cap.
+    pub fn dereference_region(
+        &self,
+        r: &crate::types::RegionRef,
+    ) -> Result<(super::Dataset, crate::read::selection::Selection)> {
+        let region = r.0.as_ref().ok_or_else(|| {
+            crate::Error::Usage(alloc::string::String::from("null region reference"))
+        })?;
+        let d = match self.object_at(region.object)? {
+            super::Object::Dataset(d) => d,
+            _ => {
+                return Err(crate::Error::Usage(alloc::string::String::from(
+                    "region reference to a non-dataset",
+                )))
+            }
+        };
+        let max = self.inner.reader.limits.max_alloc / d.dtype().size().max(1);
+        let pts = super::vds::points(&region.selection, d.shape(), max)?;
+        Ok((d, crate::read::selection::Selection::Points(pts)))
+    }
+
     /// The options the file was opened with.
     pub fn options(&self) -> OpenOptions {
         self.inner.options

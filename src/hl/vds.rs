@@ -19,7 +19,7 @@ use alloc::vec::Vec;
 
 /// Every point of a stored selection over `extent`, in the order libhdf5 pairs them (C order
 /// for "all" and hyperslabs, stored order for point lists), at most `max`.
-fn points(sel: &Stored, extent: &[u64], max: u64) -> Result<Vec<Vec<u64>>> {
+pub(crate) fn points(sel: &Stored, extent: &[u64], max: u64) -> Result<Vec<Vec<u64>>> {
     let too_many = || Error::LimitExceeded {
         limit: "max_alloc",
         value: u64::MAX,
