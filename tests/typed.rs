@@ -123,3 +123,44 @@ fn typed_reads_match_oracle_values() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn read_into_slices_and_scalars() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let f = File::open(root.join("fixtures/select_latest.h5")).unwrap();
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("expected/select_latest.json")).unwrap(),
+    )
+    .unwrap();
+    let g = f.root().unwrap();
+    for o in doc["objects"].as_array().unwrap() {
+        if o["kind"] != "dataset"
+            || o["data"].get("value").is_none()
+            || !o["dtype"].as_str().unwrap().starts_with('i')
+        {
+            continue;
+        }
+        let path = o["path"].as_str().unwrap();
+        let d = g.dataset(path).unwrap();
+        let mut want = Vec::new();
+        flatten(&o["data"]["value"], &mut want);
+        let want: Vec<i64> = want.iter().map(|v| v.as_i64().unwrap()).collect();
+        if d.shape().is_empty() {
+            assert_eq!(d.read_scalar::<i64>().unwrap(), want[0]);
+            continue;
+        }
+        let mut buf = vec![0i64; want.len()];
+        d.read_into(&h5oxide::hl::Selection::All, &mut buf).unwrap();
+        assert_eq!(buf, want, "{path}");
+        let mut short = vec![0i64; want.len() + 1];
+        assert!(matches!(
+            d.read_into(&h5oxide::hl::Selection::All, &mut short),
+            Err(h5oxide::Error::Usage(_))
+        ));
+        // A slice keeps every other element of the first dimension.
+        let step = d.read_slice::<i64>("::2").unwrap();
+        let row: usize = d.shape()[1..].iter().product::<u64>() as usize;
+        let expect: Vec<i64> = want.chunks(row).step_by(2).flatten().copied().collect();
+        assert_eq!(step, expect, "{path}");
+    }
+}

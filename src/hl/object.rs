@@ -527,6 +527,33 @@ impl Dataset {
         self.read_selection_with(&s.selection, ConvertOptions::default())
     }
 
+    /// Read a selection converted to `T` into `dst`, which must hold exactly the selected
+    /// number of elements. The stored bytes pass through one temporary buffer (the raw,
+    /// allocation-free read is [`Dataset::read_raw_into`]).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when `dst` has the wrong length; as [`Dataset::read`].
+    pub fn read_into<T: H5Type>(&self, sel: &Selection, dst: &mut [T]) -> Result<()> {
+        let raw = self.read_raw_selection(sel)?;
+        let file = &self.base.file;
+        let plan = Plan::for_type::<T>(
+            &self.info.dtype,
+            file.inner.reader.ctx,
+            ConvertOptions::default(),
+        )?;
+        let n = raw.len()
+            / usize::try_from(self.info.dtype.size())
+                .unwrap_or(usize::MAX)
+                .max(1);
+        if n != dst.len() {
+            return Err(Error::Usage(format!(
+                "destination of {} elements for a selection of {n}",
+                dst.len()
+            )));
+        }
+        plan.convert(&raw, dst, &FileHeap::new(file))
+    }
+
     /// Read a selection with explicit conversion options (e.g. saturating like libhdf5).
     ///
     /// # Errors
