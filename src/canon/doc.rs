@@ -50,6 +50,18 @@ struct Ctxt<'a> {
     heaps: RefCell<GlobalHeaps>,
 }
 
+impl<'a> Ctxt<'a> {
+    fn new(file: &'a File, paths: BTreeMap<Addr, String>) -> Self {
+        Ctxt {
+            file,
+            reader: file.reader(),
+            ctx: file.reader().ctx,
+            paths,
+            heaps: RefCell::new(GlobalHeaps::default()),
+        }
+    }
+}
+
 impl Resolver for Ctxt<'_> {
     fn global_heap_object(&self, collection: Addr, index: u32) -> Result<Vec<u8>> {
         self.heaps
@@ -326,13 +338,7 @@ pub fn dataset_values(
 ) -> Result<Json> {
     let file = d.file();
     let (_, paths) = walk(file);
-    let c = Ctxt {
-        file,
-        reader: file.reader(),
-        ctx: file.reader().ctx,
-        paths,
-        heaps: RefCell::new(GlobalHeaps::default()),
-    };
+    let c = Ctxt::new(file, paths);
     let raw = d.read_raw_selection(sel)?;
     Ok(encode(&c, d.dtype(), &raw, shape)?.1)
 }
@@ -340,13 +346,7 @@ pub fn dataset_values(
 /// The canonical document of `file` (format `h5canon/1`).
 pub fn document(file: &File, opts: Options) -> Json {
     let (entries, paths) = walk(file);
-    let c = Ctxt {
-        file,
-        reader: file.reader(),
-        ctx: file.reader().ctx,
-        paths,
-        heaps: RefCell::new(GlobalHeaps::default()),
-    };
+    let c = Ctxt::new(file, paths);
     let sb = file.superblock();
     let mut objects = Vec::with_capacity(entries.len());
     for e in &entries {
