@@ -94,13 +94,6 @@ fn every_fixture_matches_the_oracle() {
         let mine = ours(&fixture);
         let mut out = Vec::new();
         diff(stem, &mine, &oracle, &mut out);
-        // Known gaps, reported as typed errors instead of values (see the issue notes):
-        // variable-length data a virtual dataset takes from another file.
-        out.retain(|d| {
-            !(d.contains(
-                "/vlen_strings].data: ours failed: unsupported virtual dataset of variable-length",
-            ))
-        });
         if !out.is_empty() {
             failures.push(format!(
                 "{stem}: {} differences\n  {}",

@@ -164,3 +164,28 @@ fn read_into_slices_and_scalars() {
         assert_eq!(step, expect, "{path}");
     }
 }
+
+#[test]
+fn cross_file_vlen_virtual_dataset() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let f = File::open(root.join("fixtures/vds_latest.h5")).unwrap();
+    let d = f.root().unwrap().dataset("vlen_strings").unwrap();
+    // The raw bytes would hold another file's heap ids: refused, never garbage.
+    assert!(matches!(
+        d.read_raw(),
+        Err(h5oxide::Error::Unsupported { .. })
+    ));
+    // Typed reads resolve each value in its source file (and fill elsewhere), like h5py.
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("expected/vds_latest.json")).unwrap(),
+    )
+    .unwrap();
+    let o = doc["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["path"] == "/vlen_strings")
+        .unwrap();
+    let want: Vec<String> = serde_json::from_value(o["data"]["value"].clone()).unwrap();
+    assert_eq!(d.read::<String>().unwrap(), want);
+}

@@ -311,7 +311,66 @@ fn dataset_json(c: &Ctxt<'_>, path: &str, d: &crate::hl::Dataset, values: bool) 
 }
 
 /// `{"nelements", "nbytes", "sha256"[, "value"]}` of a dataset's values.
+/// Nest a flat list of values as lists of `shape` (a scalar for `[]`).
+fn nest(items: &mut alloc::vec::IntoIter<Json>, shape: &[u64]) -> Json {
+    match shape.split_first() {
+        None => items.next().unwrap_or(Json::Null),
+        Some((&n, rest)) => Json::Array((0..n).map(|_| nest(items, rest)).collect()),
+    }
+}
+
+/// The data of a virtual dataset whose values live in other files' heaps: each element is
+/// encoded in the file its value comes from.
+fn cross_file_data(
+    c: &Ctxt<'_>,
+    d: &crate::hl::Dataset,
+    parts: Vec<crate::hl::SourcePart>,
+    values: bool,
+) -> Result<Json> {
+    let info = d.info();
+    let fill = crate::read::data::fill_element(info)?;
+    let (fill_bytes, fill_json) = encode(c, d.dtype(), &fill, &[])?;
+    let n = usize::try_from(d.len()).map_err(|_| Error::invalid("dataset size", 0))?;
+    let mut elems: Vec<(Vec<u8>, Json)> = vec![(fill_bytes, fill_json); n];
+    for part in parts {
+        let src = &part.source;
+        if part.converting {
+            return Err(Error::unsupported(
+                "conversion of variable-length data between files",
+                src.addr().0,
+            ));
+        }
+        let raw = src.read_raw_selection(&crate::hl::Selection::Points(part.points))?;
+        let sc = Ctxt::new(src.file(), BTreeMap::new());
+        let size =
+            usize::try_from(src.dtype().size()).map_err(|_| Error::invalid("datatype size", 0))?;
+        for (e, o) in raw.chunks_exact(size.max(1)).zip(part.targets) {
+            let enc = encode(&sc, src.dtype(), e, &[])?;
+            if let Some(slot) = elems.get_mut(o) {
+                *slot = enc;
+            }
+        }
+    }
+    let mut bytes = Vec::new();
+    let mut items = Vec::with_capacity(n);
+    for (b, j) in elems {
+        bytes.extend_from_slice(&b);
+        items.push(j);
+    }
+    let mut o = Json::object()
+        .with("nelements", Json::UInt(n as u64))
+        .with("nbytes", Json::UInt(bytes.len() as u64))
+        .with("sha256", Json::Str(hex(&Sha256::digest(&bytes))));
+    if values && bytes.len() <= INLINE_MAX {
+        o.push("value", nest(&mut items.into_iter(), d.shape()));
+    }
+    Ok(o)
+}
+
 fn data_json(c: &Ctxt<'_>, d: &crate::hl::Dataset, values: bool) -> Result<Json> {
+    if let Some(parts) = d.cross_file_parts(&crate::hl::Selection::All)? {
+        return cross_file_data(c, d, parts, values);
+    }
     let raw = d.read_raw()?;
     let mut bytes = Vec::new();
     let n = encode_bytes(d.dtype(), &raw, c.ctx, c, &mut bytes)?;

@@ -11,3 +11,4 @@ mod vds;
 pub use crate::read::selection::{Hyperslab, Selection, Sliced};
 pub use file::{File, OpenOptions};
 pub use object::{Attribute, Dataset, Group, LinkInfo, LinkKind, NamedDatatype, Object};
+pub use vds::SourcePart;

@@ -563,10 +563,56 @@ impl Dataset {
         sel: &Selection,
         opts: ConvertOptions,
     ) -> Result<Vec<T>> {
+        if let Some(parts) = self.cross_file_parts(sel)? {
+            return self.read_virtual_typed(sel, parts, opts);
+        }
         let raw = self.read_raw_selection(sel)?;
         convert(&self.base.file, &self.info.dtype, &raw, opts)
     }
 
+    /// For a virtual dataset whose values live in other files' heaps (variable-length data,
+    /// references), the parts of a read of `sel`; `None` when raw bytes suffice.
+    ///
+    /// # Errors
+    /// Errors of the mapping block and of opening the sources.
+    pub fn cross_file_parts(&self, sel: &Selection) -> Result<Option<Vec<super::vds::SourcePart>>> {
+        if !matches!(
+            self.info.layout.layout,
+            crate::format::message::layout::Layout::Virtual { .. }
+        ) {
+            return Ok(None);
+        }
+        let parts = super::vds::plan(self, sel, 0)?;
+        Ok(super::vds::crosses_files(self, &parts).then_some(parts))
+    }
+
+    /// Typed read of a virtual dataset part by part, each part's values resolved in its own
+    /// file; elements no part covers hold the fill value.
+    fn read_virtual_typed<T: H5Type>(
+        &self,
+        sel: &Selection,
+        parts: Vec<super::vds::SourcePart>,
+        opts: ConvertOptions,
+    ) -> Result<Vec<T>> {
+        let n = data::output_len(&self.info, sel)?
+            / usize::try_from(self.info.dtype.size())
+                .unwrap_or(usize::MAX)
+                .max(1);
+        let fill = data::fill_element(&self.info)?;
+        let fills: Vec<u8> = fill.iter().copied().cycle().take(fill.len() * n).collect();
+        let mut out: Vec<T> = convert(&self.base.file, &self.info.dtype, &fills, opts)?;
+        for part in parts {
+            let values: Vec<T> = part
+                .source
+                .read_selection_with(&Selection::Points(part.points), opts)?;
+            for (v, o) in values.into_iter().zip(part.targets) {
+                if let Some(slot) = out.get_mut(o) {
+                    *slot = v;
+                }
+            }
+        }
+        Ok(out)
+    }
     /// Read the single element of a scalar (or one-element) dataset.
     ///
     /// # Errors

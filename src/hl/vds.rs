@@ -15,6 +15,7 @@ use crate::read::selection::Selection;
 use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 /// Every point of a stored selection over `extent`, in the order libhdf5 pairs them (C order
@@ -134,8 +135,22 @@ impl OutIndex<'_> {
     }
 }
 
-/// Read a selection of the virtual dataset `ds` into `out` (raw bytes of its datatype).
-pub(crate) fn read(ds: &Dataset, sel: &Selection, out: &mut [u8], depth: u32) -> Result<()> {
+/// One source's share of a read of a virtual dataset.
+#[derive(Debug, Clone)]
+pub struct SourcePart {
+    /// The source dataset (in this file or another).
+    pub source: Dataset,
+    /// Whether the source's elements must be converted to the virtual dataset's type.
+    pub converting: bool,
+    /// Source points to read, one per entry of `targets`.
+    pub points: Vec<Vec<u64>>,
+    /// Output element index of each point.
+    pub targets: Vec<usize>,
+}
+
+/// Which output elements of a read of `ds` come from which source points. Output elements no
+/// part mentions hold the fill value. Missing source files and datasets give no part.
+pub(crate) fn plan(ds: &Dataset, sel: &Selection, depth: u32) -> Result<Vec<SourcePart>> {
     let file = ds.file();
     let r = file.reader();
     crate::Limits::check(
@@ -156,24 +171,12 @@ pub(crate) fn read(ds: &Dataset, sel: &Selection, out: &mut [u8], depth: u32) ->
             ))
         }
     };
-    let need = data::output_len(info, sel)?;
-    if out.len() != need {
-        return Err(Error::Usage(format!(
-            "output buffer of {} bytes for {need}",
-            out.len()
-        )));
-    }
-    let elem =
-        usize::try_from(info.dtype.size()).map_err(|_| Error::invalid("datatype size", 0))?;
-    let fill = data::fill_element(info)?;
-    for c in out.chunks_exact_mut(elem.max(1)) {
-        c.copy_from_slice(&fill);
-    }
+    let elem = info.dtype.size().max(1);
     let coll = GlobalHeapCollection::read(r, heap)?;
     let block = coll.object(index)?;
     let dims = ds.shape().to_vec();
     let mappings = virtual_layout::decode(block, heap.0, r.ctx, dims.len())?;
-    let max_points = r.limits.max_alloc / (elem as u64).max(1);
+    let max_points = r.limits.max_alloc / elem;
     let outidx = match sel {
         Selection::All => OutIndex::All(&dims),
         Selection::Hyperslab(h) => {
@@ -188,55 +191,89 @@ pub(crate) fn read(ds: &Dataset, sel: &Selection, out: &mut [u8], depth: u32) ->
             OutIndex::Points(m)
         }
     };
+    let mut parts = Vec::new();
     for m in &mappings {
-        let Some(src) = open_source(file, m)? else {
+        let Some(source) = open_source(file, m)? else {
             continue; // missing source: fill value, as libhdf5 does
         };
-        let converting = !src.dtype().same_layout(ds.dtype());
-        if m.file.is_some() && holds_heap_data(ds.dtype()) {
-            // Variable-length data and references of another file point into that file's
-            // heaps; copying them would decode garbage.
-            return Err(Error::unsupported(
-                "virtual dataset of variable-length or reference data from another file",
-                src.addr().0,
-            ));
-        }
+        let converting = !source.dtype().same_layout(ds.dtype());
         let vpts = points(&m.virtual_sel, &dims, max_points)?;
-        let spts = points(&m.source, src.shape(), max_points)?;
+        let spts = points(&m.source, source.shape(), max_points)?;
         if vpts.len() != spts.len() {
             return Err(Error::invalid(
                 "virtual dataset mapping (source and virtual selections differ in size)",
                 heap.0,
             ));
         }
-        let mut targets: Vec<(usize, usize)> = Vec::new(); // (output index, source point index)
-        let mut wanted: Vec<Vec<u64>> = Vec::new();
-        for (vp, sp) in vpts.iter().zip(spts) {
-            let mut hit = false;
+        let mut part = SourcePart {
+            source,
+            converting,
+            points: Vec::new(),
+            targets: Vec::new(),
+        };
+        for (vp, sp) in vpts.iter().zip(&spts) {
             outidx.lookup(vp, |o| {
-                targets.push((o, wanted.len()));
-                hit = true;
+                part.targets.push(o);
+                part.points.push(sp.clone());
             });
-            if hit {
-                wanted.push(sp);
-            }
         }
-        if wanted.is_empty() {
-            continue;
+        if !part.points.is_empty() {
+            parts.push(part);
         }
-        let mut values = src.read_raw_depth(&Selection::Points(wanted), depth + 1)?;
-        if converting {
+    }
+    Ok(parts)
+}
+
+/// Whether reading `ds` needs another file's heaps (variable-length data or references taken
+/// from a source in another file): such values have no raw form in this file.
+pub(crate) fn crosses_files(ds: &Dataset, parts: &[SourcePart]) -> bool {
+    holds_heap_data(ds.dtype())
+        && parts
+            .iter()
+            .any(|p| !Arc::ptr_eq(&p.source.file().inner, &ds.file().inner))
+}
+
+/// Read a selection of the virtual dataset `ds` into `out` (raw bytes of its datatype).
+pub(crate) fn read(ds: &Dataset, sel: &Selection, out: &mut [u8], depth: u32) -> Result<()> {
+    let info = ds.info();
+    let need = data::output_len(info, sel)?;
+    if out.len() != need {
+        return Err(Error::Usage(format!(
+            "output buffer of {} bytes for {need}",
+            out.len()
+        )));
+    }
+    let elem =
+        usize::try_from(info.dtype.size()).map_err(|_| Error::invalid("datatype size", 0))?;
+    let fill = data::fill_element(info)?;
+    for c in out.chunks_exact_mut(elem.max(1)) {
+        c.copy_from_slice(&fill);
+    }
+    let parts = plan(ds, sel, depth)?;
+    if crosses_files(ds, &parts) {
+        // Variable-length data and references of another file point into that file's heaps;
+        // as raw bytes of this file they would decode garbage. Typed reads and the canonical
+        // document resolve them per source instead.
+        return Err(Error::unsupported(
+            "raw read of a virtual dataset with variable-length or reference data from another file",
+            ds.addr().0,
+        ));
+    }
+    for part in parts {
+        let src = &part.source;
+        let mut values = src.read_raw_depth(&Selection::Points(part.points), depth + 1)?;
+        if part.converting {
             values =
                 crate::read::convert::convert(src.dtype(), ds.dtype(), &values).map_err(|_| {
                     Error::unsupported("virtual dataset source datatype (conversion)", src.addr().0)
                 })?;
         }
-        for (o, s) in targets {
+        for (s, o) in part.targets.into_iter().enumerate() {
             let from = values
                 .get(s * elem..(s + 1) * elem)
-                .ok_or(Error::invalid("virtual dataset read", heap.0))?;
+                .ok_or(Error::invalid("virtual dataset read", ds.addr().0))?;
             out.get_mut(o * elem..(o + 1) * elem)
-                .ok_or(Error::invalid("virtual dataset output", heap.0))?
+                .ok_or(Error::invalid("virtual dataset output", ds.addr().0))?
                 .copy_from_slice(from);
         }
     }
