@@ -58,6 +58,8 @@ pub mod types;
 
 #[cfg(feature = "canon")]
 pub mod canon;
+#[cfg(feature = "wasm-api")]
+pub mod wasm_api;
 
 pub use error::{ConversionErrorKind, Error, FormatErrorKind, Result};
 pub use hl::{Attribute, Dataset, File, Group, NamedDatatype, Object, OpenOptions};
