@@ -75,7 +75,7 @@ fn reads_only_the_needed_ranges() {
         .unwrap()
         .read_raw()
         .unwrap();
-    let e = d.dtype().size() as usize;
+    let e = usize::try_from(d.dtype().size()).unwrap();
     assert_eq!(one, want[7 * e..8 * e].to_vec());
     // Every range lies inside the file.
     assert!(src
