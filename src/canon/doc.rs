@@ -62,6 +62,32 @@ impl<'a> Ctxt<'a> {
     }
 }
 
+/// The context with a small output budget, for inline values (at most 1 KiB of canonical
+/// bytes, so a budget of 1 MiB of output and JSON nodes only stops pathological shapes).
+struct Inline<'a, 'b>(&'a Ctxt<'b>);
+
+impl Resolver for Inline<'_, '_> {
+    fn global_heap_object(&self, collection: Addr, index: u32) -> Result<Vec<u8>> {
+        self.0.global_heap_object(collection, index)
+    }
+    fn object_path(&self, addr: Addr) -> Result<String> {
+        self.0.object_path(addr)
+    }
+    fn dataspace_dims(&self, addr: Addr) -> Result<Vec<u64>> {
+        self.0.dataspace_dims(addr)
+    }
+    fn max_output_bytes(&self) -> u64 {
+        1 << 20
+    }
+}
+
+/// The JSON value of `data` (elements of `dt` in `shape`), within the inline budget.
+fn inline_value(c: &Ctxt<'_>, dt: &Datatype, data: &[u8], shape: &[u64]) -> Json {
+    let mut scratch = Vec::new();
+    encode_elements(dt, data, shape, c.ctx, &Inline(c), &mut scratch)
+        .unwrap_or_else(|e| err_json(&e))
+}
+
 impl Resolver for Ctxt<'_> {
     fn global_heap_object(&self, collection: Addr, index: u32) -> Result<Vec<u8>> {
         self.heaps
@@ -202,12 +228,16 @@ fn attr_json(c: &Ctxt<'_>, a: &Attribute) -> Json {
     if a.space().kind == SpaceKind::Null {
         return o.with("nbytes", Json::UInt(0)).with("value", Json::Null);
     }
-    match encode(c, a.dtype(), a.raw_bytes(), a.shape()) {
-        Ok((bytes, v)) => {
+    let mut bytes = Vec::new();
+    match encode_bytes(a.dtype(), a.raw_bytes(), c.ctx, c, &mut bytes) {
+        Ok(_) => {
             o.push("nbytes", Json::UInt(bytes.len() as u64));
             o.push("sha256", Json::Str(hex(&Sha256::digest(&bytes))));
             if bytes.len() <= INLINE_MAX {
-                o.push("value", v);
+                o.push(
+                    "value",
+                    inline_value(c, a.dtype(), a.raw_bytes(), a.shape()),
+                );
             }
             o
         }
@@ -379,8 +409,7 @@ fn data_json(c: &Ctxt<'_>, d: &crate::hl::Dataset, values: bool) -> Result<Json>
         .with("nbytes", Json::UInt(bytes.len() as u64))
         .with("sha256", Json::Str(hex(&Sha256::digest(&bytes))));
     if values && bytes.len() <= INLINE_MAX {
-        let (_, v) = encode(c, d.dtype(), &raw, d.shape())?;
-        o.push("value", v);
+        o.push("value", inline_value(c, d.dtype(), &raw, d.shape()));
     }
     Ok(o)
 }

@@ -39,6 +39,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write;
 
+/// Budget units charged for one JSON node (its in-memory size).
+const JSON_NODE: u64 = core::mem::size_of::<Json>() as u64;
+
 /// What the value encoder needs from the file beyond the element bytes.
 pub trait Resolver {
     /// Bytes of object `index` in the global heap collection at `collection`.
@@ -315,9 +318,12 @@ impl<'r> Encoder<'r> {
         match shape.split_first() {
             None => Ok(it.next().unwrap_or(Json::Null)),
             Some((&d, rest)) => {
-                self.charge(1)?;
+                // Every list costs its node's memory, so shapes like [10^12, 0] (no elements,
+                // a trillion empty lists) hit the budget instead of building them.
+                self.charge(JSON_NODE)?;
                 let mut v = Vec::new();
                 for _ in 0..d {
+                    self.charge(JSON_NODE)?;
                     v.push(self.nest(it, rest)?);
                 }
                 Ok(Json::Array(v))
