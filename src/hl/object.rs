@@ -370,11 +370,10 @@ impl Object {
                     &m.data,
                     m.addr,
                 )?;
-                let dtype = Datatype::decode(&mut crate::format::Cursor::new(
-                    &b.data,
-                    b.addr,
-                    "datatype message",
-                ))?;
+                let dtype = Datatype::decode_with_limits(
+                    &mut crate::format::Cursor::new(&b.data, b.addr, "datatype message"),
+                    &f.reader.limits,
+                )?;
                 Ok(Object::Datatype(NamedDatatype {
                     base,
                     dtype: Arc::new(dtype),

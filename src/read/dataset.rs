@@ -55,7 +55,10 @@ pub fn info(r: &Reader, info: &FileInfo, oh: &ObjectHeader) -> Result<DatasetInf
     let missing = |what| Error::invalid(what, oh.addr.0);
     let dt = body(r, info, oh, MessageType::DATATYPE)?
         .ok_or(missing("dataset (no datatype message)"))?;
-    let dtype = Datatype::decode(&mut Cursor::new(&dt.data, dt.addr, "datatype message"))?;
+    let dtype = Datatype::decode_with_limits(
+        &mut Cursor::new(&dt.data, dt.addr, "datatype message"),
+        &r.limits,
+    )?;
     let ds = body(r, info, oh, MessageType::DATASPACE)?
         .ok_or(missing("dataset (no dataspace message)"))?;
     let space = Dataspace::decode(
