@@ -437,7 +437,8 @@ fn read_chunked(
         .try_fold(plan.elem as u64, |a, &c| a.checked_mul(c))
         .ok_or(Error::format(FormatErrorKind::Overflow, "chunk size", 0))?;
     Limits::check("max_chunk_bytes", chunk_bytes, r.limits.max_chunk_bytes)?;
-    let chunk_len = to_usize(chunk_bytes, "chunk size", 0)?;
+    // A decoded chunk is one allocation: within max_alloc too, as stored chunks already are.
+    let chunk_len = r.limits.alloc(chunk_bytes)?;
     fill(out, &fill_element(info)?);
     let region = match sel {
         Selection::Hyperslab(h) => {
