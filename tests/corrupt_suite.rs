@@ -20,7 +20,7 @@
 //!    the structure itself, into the superblock, beyond the end of file, undefined and near
 //!    2^64 -- with the checksum recomputed so the value itself is what the reader sees.
 //!
-//! Every case must finish without a panic, within a second, holding less than
+//! Every case must finish without a panic, within [`TIME_LIMIT`], holding less than
 //! [`PEAK_LIMIT`] bytes of heap, with the outcome asserted above. Failures are collected and
 //! reported together.
 
@@ -43,8 +43,9 @@ use std::time::{Duration, Instant};
 
 /// Most heap a single case may hold (the fixtures are at most a few hundred KiB).
 const PEAK_LIMIT: usize = 64 << 20;
-/// Longest a single case may take.
-const TIME_LIMIT: Duration = Duration::from_secs(1);
+/// Longest a single case may take (cases take milliseconds; this catches hangs and blowups
+/// without failing on a loaded machine).
+const TIME_LIMIT: Duration = Duration::from_secs(5);
 
 /// What a field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
