@@ -7,7 +7,8 @@
 pub struct Limits {
     /// Largest single allocation driven by a file value (a heap, a header block, an attribute).
     pub max_alloc: u64,
-    /// Largest chunk (decoded) in bytes.
+    /// Largest chunk (decoded) in bytes. A decoded chunk is also one allocation, so
+    /// [`Limits::max_alloc`] applies to it as well.
     pub max_chunk_bytes: u64,
     /// Most object header continuation blocks per object header.
     pub max_continuations: u32,

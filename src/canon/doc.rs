@@ -303,9 +303,13 @@ fn dataset_json(c: &Ctxt<'_>, path: &str, d: &crate::hl::Dataset, values: bool) 
             .with("status", Json::str("undefined"))
             .with("value", Json::Null),
         FillValue::Default => {
-            let size = crate::format::to_usize(info.dtype.size(), "", 0).unwrap_or(0);
-            let zeros = vec![0u8; size];
-            let v = encode(c, &info.dtype, &zeros, &[]).map_or_else(|e| err_json(&e), |(_, v)| v);
+            // The element size comes from the file: allocate it only within the caps.
+            let v = c
+                .reader
+                .limits
+                .alloc(info.dtype.size())
+                .and_then(|size| encode(c, &info.dtype, &vec![0u8; size], &[]))
+                .map_or_else(|e| err_json(&e), |(_, v)| v);
             Json::object()
                 .with("status", Json::str("default"))
                 .with("value", v)

@@ -46,9 +46,19 @@ pub fn inflate(input: &[u8], max_out: usize) -> Result<Vec<u8>> {
 pub fn inflate_zlib_rs(input: &[u8], max_out: usize) -> Result<Vec<u8>> {
     use flate2::{Decompress, FlushDecompress, Status};
     let mut d = Decompress::new(true);
-    // One byte of room beyond the cap tells "exactly max_out" from "more than max_out".
-    let mut out = Vec::with_capacity(max_out.saturating_add(1));
+    // One byte of room beyond the cap tells "exactly max_out" from "more than max_out". The
+    // buffer grows with the output instead of starting at the cap: a damaged size must not
+    // allocate what a few bytes of stream claim to expand to.
+    let limit = max_out.saturating_add(1);
+    let mut out = Vec::with_capacity(input.len().saturating_mul(4).max(4096).min(limit));
     loop {
+        if out.len() == out.capacity() {
+            if out.len() >= limit {
+                return Err(bad(WHAT));
+            }
+            let room = out.capacity().saturating_mul(2).min(limit) - out.len();
+            out.reserve_exact(room);
+        }
         let (in_before, out_before) = (d.total_in(), d.total_out());
         let consumed = usize::try_from(in_before).map_err(|_| bad(WHAT))?;
         let rest = input.get(consumed..).unwrap_or(&[]);
@@ -61,7 +71,8 @@ pub fn inflate_zlib_rs(input: &[u8], max_out: usize) -> Result<Vec<u8>> {
         match status {
             Status::StreamEnd => return Ok(out),
             Status::Ok | Status::BufError => {
-                if d.total_in() == in_before && d.total_out() == out_before {
+                let stalled = d.total_in() == in_before && d.total_out() == out_before;
+                if stalled && out.len() < out.capacity() {
                     // No progress with all input given and room left: the stream is cut short.
                     return Err(truncated(WHAT));
                 }
@@ -71,27 +82,17 @@ pub fn inflate_zlib_rs(input: &[u8], max_out: usize) -> Result<Vec<u8>> {
 }
 
 /// Inflate with miniz_oxide (the `no_std` path; always compiled so it can be tested against
-/// the `std` path).
+/// the `std` path). The output grows with the data, up to `max_out`.
 ///
 /// # Errors
 /// As [`inflate`].
 pub fn inflate_portable(input: &[u8], max_out: usize) -> Result<Vec<u8>> {
-    use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
-    use miniz_oxide::inflate::TINFLStatus;
-    let flags = inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER
-        | inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
-    let mut out = alloc::vec![0u8; max_out];
-    let mut state = alloc::boxed::Box::<DecompressorOxide>::default();
-    let (status, _, written) = decompress(&mut state, input, &mut out, 0, flags);
-    match status {
-        TINFLStatus::Done => {
-            out.truncate(written);
-            Ok(out)
-        }
-        TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => Err(truncated(WHAT)),
+    use miniz_oxide::inflate::{decompress_to_vec_zlib_with_limit, TINFLStatus};
+    decompress_to_vec_zlib_with_limit(input, max_out).map_err(|e| match e.status {
+        TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => truncated(WHAT),
         // HasMoreOutput: the stream would produce more than max_out bytes.
-        _ => Err(bad(WHAT)),
-    }
+        _ => bad(WHAT),
+    })
 }
 
 #[cfg(test)]
@@ -128,6 +129,35 @@ mod tests {
         t.extend_from_slice(b"junk");
         for r in both(&t, 100) {
             assert_eq!(r.unwrap(), HELLO_PLAIN);
+        }
+    }
+
+    #[test]
+    fn the_output_grows_with_the_data_not_the_cap() {
+        // A cap far beyond memory (a damaged chunk size) is not allocated up front.
+        for r in both(HELLO, usize::MAX / 2) {
+            let v = r.unwrap();
+            assert_eq!(v, HELLO_PLAIN);
+            assert!(v.capacity() <= 8192, "{}", v.capacity());
+        }
+        // Output larger than the first buffer, at, under and over the cap.
+        let plain: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8 ^ (i >> 11) as u8).collect();
+        let z = miniz_oxide::deflate::compress_to_vec_zlib(&plain, 6);
+        for cap in [plain.len(), plain.len() + 1, 10 * plain.len()] {
+            for r in both(&z, cap) {
+                assert_eq!(r.unwrap(), plain, "cap {cap}");
+            }
+        }
+        for r in both(&z, plain.len() - 1) {
+            assert_eq!(
+                r.unwrap_err().format_kind(),
+                Some(FormatErrorKind::InvalidValue)
+            );
+        }
+        for n in [z.len() / 2, z.len() - 5] {
+            let [a, b] = both(&z[..n], plain.len());
+            assert_eq!(a, b);
+            assert_eq!(a.unwrap_err().format_kind(), Some(FormatErrorKind::Truncated));
         }
     }
 

@@ -75,10 +75,19 @@ impl Superblock {
     }
 
     fn decode_v0_v1(mut c: Cursor<'_>, version: u8) -> Result<Self> {
-        let _free_space_version = c.u8()?;
-        let _root_symtab_version = c.u8()?;
-        c.skip(1)?;
-        let _shared_header_version = c.u8()?;
+        // The free-space storage, root group symbol table entry and shared header message
+        // format versions: 0 is the only one defined (libhdf5 refuses others too).
+        for (skip, what) in [
+            (0, "superblock free-space storage version"),
+            (0, "superblock root group symbol table entry version"),
+            (1, "superblock shared header message format version"),
+        ] {
+            c.skip(skip)?;
+            if c.clone().u8()? != 0 {
+                return Err(c.err_at(FormatErrorKind::BadVersion, what));
+            }
+            c.skip(1)?;
+        }
         let offset_size = check_size(&c, c.clone().u8()?, "superblock size of offsets")?;
         c.skip(1)?;
         let length_size = check_size(&c, c.clone().u8()?, "superblock size of lengths")?;
@@ -196,6 +205,13 @@ mod tests {
         b
     }
 
+    fn e_what(e: &Error) -> &'static str {
+        match e {
+            Error::Format { what, .. } => what,
+            _ => "",
+        }
+    }
+
     #[test]
     fn v0_and_v1() {
         let s = Superblock::decode(&v0(0, 0), 0).unwrap();
@@ -222,6 +238,15 @@ mod tests {
                 .format_kind(),
             Some(FormatErrorKind::Truncated)
         );
+        for (at, v) in [(9usize, 1u8), (10, 2), (12, 0x80)] {
+            let mut bad = v0(0, 0);
+            bad[at] = v; // free-space, root entry, shared header format versions
+            let e = Superblock::decode(&bad, 512).unwrap_err();
+            assert_eq!(
+                e,
+                Error::format(FormatErrorKind::BadVersion, e_what(&e), 512 + at as u64)
+            );
+        }
         let mut bad = v0(0, 0);
         bad[16] = 0; // group leaf K
         assert_eq!(

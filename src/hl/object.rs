@@ -370,11 +370,10 @@ impl Object {
                     &m.data,
                     m.addr,
                 )?;
-                let dtype = Datatype::decode(&mut crate::format::Cursor::new(
-                    &b.data,
-                    b.addr,
-                    "datatype message",
-                ))?;
+                let dtype = Datatype::decode_with_limits(
+                    &mut crate::format::Cursor::new(&b.data, b.addr, "datatype message"),
+                    &f.reader.limits,
+                )?;
                 Ok(Object::Datatype(NamedDatatype {
                     base,
                     dtype: Arc::new(dtype),
@@ -461,11 +460,20 @@ impl Dataset {
 
     pub(crate) fn read_raw_depth(&self, sel: &Selection, depth: u32) -> Result<Vec<u8>> {
         let n = data::output_len(&self.info, sel)?;
-        crate::Limits::check(
-            "max_alloc",
-            n as u64,
-            self.base.file.inner.reader.limits.max_alloc,
-        )?;
+        let inner = &self.base.file.inner;
+        crate::Limits::check("max_alloc", n as u64, inner.reader.limits.max_alloc)?;
+        if !matches!(
+            self.info.layout.layout,
+            crate::format::message::layout::Layout::Virtual { .. }
+        ) {
+            // Refuse inconsistent storage before allocating the output it claims.
+            data::check_storage(&data::DataSource {
+                reader: &inner.reader,
+                info: &self.info,
+                filters: &inner.filters,
+                external: None,
+            })?;
+        }
         let mut out = alloc::vec![0u8; n];
         self.read_raw_into_depth(sel, &mut out, depth)?;
         Ok(out)

@@ -175,7 +175,12 @@ pub(crate) fn plan(ds: &Dataset, sel: &Selection, depth: u32) -> Result<Vec<Sour
     let coll = GlobalHeapCollection::read(r, heap)?;
     let block = coll.object(index)?;
     let dims = ds.shape().to_vec();
-    let mappings = virtual_layout::decode(block, heap.0, r.ctx, dims.len())?;
+    // Errors in the block name its own address: the collection's plus the object's offset.
+    let block_addr = u16::try_from(index)
+        .ok()
+        .and_then(|i| coll.collection.get(i))
+        .map_or(heap.0, |o| heap.0.saturating_add(o.data_offset as u64));
+    let mappings = virtual_layout::decode(block, block_addr, r.ctx, dims.len())?;
     let max_points = r.limits.max_alloc / elem;
     let outidx = match sel {
         Selection::All => OutIndex::All(&dims),

@@ -107,7 +107,10 @@ pub fn decode(r: &Reader, info: &FileInfo, m: AttributeMessage) -> Result<RawAtt
         &m.datatype.data,
         m.datatype.addr,
     )?;
-    let dtype = Datatype::decode(&mut Cursor::new(&dt.data, dt.addr, "datatype message"))?;
+    let dtype = Datatype::decode_with_limits(
+        &mut Cursor::new(&dt.data, dt.addr, "datatype message"),
+        &r.limits,
+    )?;
     let ds = shared::resolve(
         r,
         info,

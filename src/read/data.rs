@@ -64,6 +64,52 @@ fn logical_dims(info: &DatasetInfo) -> Vec<u64> {
     }
 }
 
+/// Check, before an output buffer is allocated, that the dataset's storage can hold its
+/// elements at all: a non-zero datatype size; compact data of the full size; contiguous
+/// storage of the full size that lies inside the file (libhdf5 checks the same when it opens a
+/// dataset); a chunked layout's element size equal to the datatype's. A damaged size then
+/// fails here instead of after allocating what it claims.
+///
+/// # Errors
+/// `InvalidValue`, `Truncated`, `OutOfBounds` or `Overflow` as the storage is inconsistent.
+pub fn check_storage(src: &DataSource<'_>) -> Result<()> {
+    let info = src.info;
+    let elem = info.dtype.size();
+    if elem == 0 {
+        return Err(Error::invalid("datatype size 0", 0));
+    }
+    let total = logical_dims(info)
+        .iter()
+        .try_fold(elem, |a, &d| a.checked_mul(d))
+        .ok_or(Error::format(FormatErrorKind::Overflow, "dataset size", 0))?;
+    match &info.layout.layout {
+        Layout::Compact { data } if (data.len() as u64) < total => {
+            Err(Error::format(FormatErrorKind::Truncated, "compact data", 0))
+        }
+        Layout::Contiguous {
+            addr: Some(addr),
+            size,
+        } if info.external.is_none() => {
+            if size.is_some_and(|s| s < total) {
+                return Err(Error::invalid("contiguous storage size", addr.0));
+            }
+            if addr.add(total, "contiguous data")?.0 > src.reader.available() {
+                return Err(Error::format(
+                    FormatErrorKind::OutOfBounds,
+                    "contiguous data",
+                    addr.0,
+                ));
+            }
+            Ok(())
+        }
+        Layout::Chunked { element_size, .. } if *element_size != elem => Err(Error::invalid(
+            "layout element size (differs from datatype)",
+            0,
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The fill value of one element, as stored bytes.
 pub fn fill_element(info: &DatasetInfo) -> Result<Vec<u8>> {
     let elem = to_usize(info.dtype.size(), "datatype size", 0)?;
@@ -391,7 +437,8 @@ fn read_chunked(
         .try_fold(plan.elem as u64, |a, &c| a.checked_mul(c))
         .ok_or(Error::format(FormatErrorKind::Overflow, "chunk size", 0))?;
     Limits::check("max_chunk_bytes", chunk_bytes, r.limits.max_chunk_bytes)?;
-    let chunk_len = to_usize(chunk_bytes, "chunk size", 0)?;
+    // A decoded chunk is one allocation: within max_alloc too, as stored chunks already are.
+    let chunk_len = r.limits.alloc(chunk_bytes)?;
     fill(out, &fill_element(info)?);
     let region = match sel {
         Selection::Hyperslab(h) => {

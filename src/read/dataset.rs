@@ -55,7 +55,10 @@ pub fn info(r: &Reader, info: &FileInfo, oh: &ObjectHeader) -> Result<DatasetInf
     let missing = |what| Error::invalid(what, oh.addr.0);
     let dt = body(r, info, oh, MessageType::DATATYPE)?
         .ok_or(missing("dataset (no datatype message)"))?;
-    let dtype = Datatype::decode(&mut Cursor::new(&dt.data, dt.addr, "datatype message"))?;
+    let dtype = Datatype::decode_with_limits(
+        &mut Cursor::new(&dt.data, dt.addr, "datatype message"),
+        &r.limits,
+    )?;
     // One element (a fill value, say) must fit an allocation: a corrupt size must not make a
     // reader allocate gigabytes no file bytes back.
     crate::Limits::check("max_alloc", dtype.size(), r.limits.max_alloc)?;

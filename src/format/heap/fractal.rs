@@ -313,8 +313,8 @@ impl DoublingTable {
     ///
     /// # Errors
     /// `InvalidValue` when the width, starting block size or maximum direct block size is not a
-    /// power of two, the maximum direct block size is below the starting size, or the maximum heap
-    /// size is 0, above 64 bits or too small for one row.
+    /// power of two, the maximum direct block size is below the starting size or above the
+    /// maximum heap size, or the maximum heap size is 0, above 64 bits or too small for one row.
     pub fn new(h: &Header, addr: u64) -> Result<Self> {
         let width_bits = log2_exact(u64::from(h.table_width), "fractal heap table width", addr)?;
         let start_bits = log2_exact(
@@ -329,7 +329,7 @@ impl DoublingTable {
         )?;
         let max_heap_bits = u32::from(h.max_heap_size_bits);
         let first_row_bits = start_bits + width_bits;
-        if max_direct_bits < start_bits {
+        if max_direct_bits < start_bits || max_direct_bits > max_heap_bits {
             return Err(Error::invalid(
                 "fractal heap maximum direct block size",
                 addr,
@@ -952,6 +952,19 @@ mod tests {
         assert_eq!(t.row_offset(55).unwrap(), 1 << 63);
         assert_eq!(t.row_block_size(55).unwrap(), 1 << 63);
         assert_eq!(h.offset_width(), 8);
+    }
+
+    #[test]
+    fn direct_blocks_larger_than_the_heap_are_refused() {
+        // Maximum direct block size 2^40 in a heap of 2^32 bytes.
+        let mut b = header_bytes(1, 0, 2);
+        b.truncate(b.len() - 4);
+        let w = 4 + 1 + 2 + 2 + 1 + 4 + 10 * 8 + 2 * 8;
+        b[w + 2 + 8..w + 2 + 16].copy_from_slice(&(1u64 << 40).to_le_bytes());
+        assert_eq!(
+            Header::decode(&seal(b), 0x40, Ctx::DEFAULT).unwrap_err(),
+            Error::invalid("fractal heap maximum direct block size", 0x40)
+        );
     }
 
     #[test]
