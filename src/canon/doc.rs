@@ -362,7 +362,7 @@ fn cross_file_data(
     values: bool,
 ) -> Result<Json> {
     let info = d.info();
-    let fill = crate::read::data::fill_element(info)?;
+    let fill = crate::read::data::fill_element(info, c.reader.limits.max_alloc)?;
     let (fill_bytes, fill_json) = encode(c, d.dtype(), &fill, &[])?;
     let n = usize::try_from(d.len()).map_err(|_| Error::invalid("dataset size", 0))?;
     let mut elems: Vec<(Vec<u8>, Json)> = vec![(fill_bytes, fill_json); n];

@@ -141,7 +141,9 @@ mod tests {
             assert!(v.capacity() <= 8192, "{}", v.capacity());
         }
         // Output larger than the first buffer, at, under and over the cap.
-        let plain: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8 ^ (i >> 11) as u8).collect();
+        let plain: Vec<u8> = (0..300_000u32)
+            .map(|i| (i % 251) as u8 ^ (i >> 11) as u8)
+            .collect();
         let z = miniz_oxide::deflate::compress_to_vec_zlib(&plain, 6);
         for cap in [plain.len(), plain.len() + 1, 10 * plain.len()] {
             for r in both(&z, cap) {
@@ -157,7 +159,10 @@ mod tests {
         for n in [z.len() / 2, z.len() - 5] {
             let [a, b] = both(&z[..n], plain.len());
             assert_eq!(a, b);
-            assert_eq!(a.unwrap_err().format_kind(), Some(FormatErrorKind::Truncated));
+            assert_eq!(
+                a.unwrap_err().format_kind(),
+                Some(FormatErrorKind::Truncated)
+            );
         }
     }
 

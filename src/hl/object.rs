@@ -606,7 +606,7 @@ impl Dataset {
             / usize::try_from(self.info.dtype.size())
                 .unwrap_or(usize::MAX)
                 .max(1);
-        let fill = data::fill_element(&self.info)?;
+        let fill = data::fill_element(&self.info, self.base.file.inner.reader.limits.max_alloc)?;
         let fills: Vec<u8> = fill.iter().copied().cycle().take(fill.len() * n).collect();
         let mut out: Vec<T> = convert(&self.base.file, &self.info.dtype, &fills, opts)?;
         for part in parts {

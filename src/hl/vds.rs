@@ -250,7 +250,7 @@ pub(crate) fn read(ds: &Dataset, sel: &Selection, out: &mut [u8], depth: u32) ->
     }
     let elem =
         usize::try_from(info.dtype.size()).map_err(|_| Error::invalid("datatype size", 0))?;
-    let fill = data::fill_element(info)?;
+    let fill = data::fill_element(info, ds.file().reader().limits.max_alloc)?;
     for c in out.chunks_exact_mut(elem.max(1)) {
         c.copy_from_slice(&fill);
     }

@@ -111,7 +111,11 @@ pub fn check_storage(src: &DataSource<'_>) -> Result<()> {
 }
 
 /// The fill value of one element, as stored bytes.
-pub fn fill_element(info: &DatasetInfo) -> Result<Vec<u8>> {
+///
+/// # Errors
+/// [`Error::LimitExceeded`] when one element is larger than `max_alloc`.
+pub fn fill_element(info: &DatasetInfo, max_alloc: u64) -> Result<Vec<u8>> {
+    Limits::check("max_alloc", info.dtype.size(), max_alloc)?;
     let elem = to_usize(info.dtype.size(), "datatype size", 0)?;
     Ok(match &info.fill.value {
         FillValue::User(b) if b.len() == elem => b.clone(),
@@ -182,7 +186,7 @@ pub fn read(src: &DataSource<'_>, sel: &Selection, out: &mut [u8]) -> Result<()>
             }
             match addr {
                 None => {
-                    fill(out, &fill_element(info)?);
+                    fill(out, &fill_element(info, src.reader.limits.max_alloc)?);
                     Ok(())
                 }
                 Some(addr) => {
@@ -439,7 +443,7 @@ fn read_chunked(
     Limits::check("max_chunk_bytes", chunk_bytes, r.limits.max_chunk_bytes)?;
     // A decoded chunk is one allocation: within max_alloc too, as stored chunks already are.
     let chunk_len = r.limits.alloc(chunk_bytes)?;
-    fill(out, &fill_element(info)?);
+    fill(out, &fill_element(info, src.reader.limits.max_alloc)?);
     let region = match sel {
         Selection::Hyperslab(h) => {
             if h.is_empty() {

@@ -59,9 +59,6 @@ pub fn info(r: &Reader, info: &FileInfo, oh: &ObjectHeader) -> Result<DatasetInf
         &mut Cursor::new(&dt.data, dt.addr, "datatype message"),
         &r.limits,
     )?;
-    // One element (a fill value, say) must fit an allocation: a corrupt size must not make a
-    // reader allocate gigabytes no file bytes back.
-    crate::Limits::check("max_alloc", dtype.size(), r.limits.max_alloc)?;
     let ds = body(r, info, oh, MessageType::DATASPACE)?
         .ok_or(missing("dataset (no dataspace message)"))?;
     let space = Dataspace::decode(
