@@ -672,7 +672,8 @@ fn billion_element_virtual_dataset() {
     set_dim0(&m, &mut b, body, 1_000_000_000);
     m.refit(&mut b);
     // The sources are found next to the file: write it beside copies of them.
-    let dir = std::env::temp_dir().join(format!("h5oxide-limits-{}", std::process::id()));
+    // Cargo's per-target scratch directory (the host path; the WASI runner maps "/" to "/").
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("limits-vds");
     std::fs::create_dir_all(&dir).unwrap();
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fixtures");
     std::fs::copy(fixtures.join("vdssrc_a.h5"), dir.join("vdssrc_a.h5")).unwrap();

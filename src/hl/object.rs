@@ -459,9 +459,11 @@ impl Dataset {
     }
 
     pub(crate) fn read_raw_depth(&self, sel: &Selection, depth: u32) -> Result<Vec<u8>> {
-        let n = data::output_len(&self.info, sel)?;
         let inner = &self.base.file.inner;
-        crate::Limits::check("max_alloc", n as u64, inner.reader.limits.max_alloc)?;
+        let n = inner
+            .reader
+            .limits
+            .alloc(data::output_bytes(&self.info, sel)?)?;
         if !matches!(
             self.info.layout.layout,
             crate::format::message::layout::Layout::Virtual { .. }

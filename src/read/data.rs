@@ -47,12 +47,19 @@ fn usage(msg: alloc::string::String) -> Error {
 /// # Errors
 /// [`Error::Usage`] for a selection that does not fit the dataset; overflow errors.
 pub fn output_len(info: &DatasetInfo, sel: &Selection) -> Result<usize> {
+    to_usize(output_bytes(info, sel)?, "selection size", 0)
+}
+
+/// [`output_len`] as a 64-bit count, for checking against [`Limits::max_alloc`] before a
+/// buffer is allocated (on 32-bit targets it may not fit `usize`).
+///
+/// # Errors
+/// [`Error::Usage`] for a selection that does not fit the dataset or overflows.
+pub fn output_bytes(info: &DatasetInfo, sel: &Selection) -> Result<u64> {
     let dims = logical_dims(info);
-    let n = sel
-        .len(&dims)
+    sel.len(&dims)
         .and_then(|n| n.checked_mul(info.dtype.size()))
-        .ok_or_else(|| usage(format!("selection of {sel:?} overflows")))?;
-    to_usize(n, "selection size", 0)
+        .ok_or_else(|| usage(format!("selection of {sel:?} overflows")))
 }
 
 /// Dimensions used for addressing: a scalar is one element of rank 1.
