@@ -469,12 +469,7 @@ impl Dataset {
             crate::format::message::layout::Layout::Virtual { .. }
         ) {
             // Refuse inconsistent storage before allocating the output it claims.
-            data::check_storage(&data::DataSource {
-                reader: &inner.reader,
-                info: &self.info,
-                filters: &inner.filters,
-                external: None,
-            })?;
+            self.with_source(data::check_storage)?;
         }
         let mut out = alloc::vec![0u8; n];
         self.read_raw_into_depth(sel, &mut out, depth)?;
@@ -488,6 +483,12 @@ impl Dataset {
         ) {
             return super::vds::read(self, sel, out, depth);
         }
+        self.with_source(|src| data::read(src, sel, out))
+    }
+
+    /// Run `f` with the data source of this dataset (reader, metadata, filters, external files
+    /// when enabled).
+    fn with_source<R>(&self, f: impl FnOnce(&data::DataSource<'_>) -> R) -> R {
         let inner = &self.base.file.inner;
         #[cfg(feature = "std")]
         let ext = ExternalFiles {
@@ -507,7 +508,7 @@ impl Dataset {
             filters: &inner.filters,
             external,
         };
-        data::read(&src, sel, out)
+        f(&src)
     }
 
     /// Read the selected elements exactly as stored (no conversion).

@@ -74,11 +74,13 @@ fn logical_dims(info: &DatasetInfo) -> Vec<u64> {
 /// Check, before an output buffer is allocated, that the dataset's storage can hold its
 /// elements at all: a non-zero datatype size; compact data of the full size; contiguous
 /// storage of the full size that lies inside the file (libhdf5 checks the same when it opens a
-/// dataset); a chunked layout's element size equal to the datatype's. A damaged size then
-/// fails here instead of after allocating what it claims.
+/// dataset); external files enabled and their segments at least as large as the data; a
+/// chunked layout's element size equal to the datatype's. A damaged size then fails here
+/// instead of after allocating what it claims.
 ///
 /// # Errors
-/// `InvalidValue`, `Truncated`, `OutOfBounds` or `Overflow` as the storage is inconsistent.
+/// `InvalidValue`, `Truncated`, `OutOfBounds` or `Overflow` as the storage is inconsistent;
+/// `Unsupported` for external files when `src.external` is `None`.
 pub fn check_storage(src: &DataSource<'_>) -> Result<()> {
     let info = src.info;
     let elem = info.dtype.size();
@@ -89,6 +91,20 @@ pub fn check_storage(src: &DataSource<'_>) -> Result<()> {
         .iter()
         .try_fold(elem, |a, &d| a.checked_mul(d))
         .ok_or(Error::format(FormatErrorKind::Overflow, "dataset size", 0))?;
+    if total == 0 {
+        // Nothing to read, whatever the storage.
+        return Ok(());
+    }
+    if let Some(ext) = &info.external {
+        if src.external.is_none() {
+            return Err(external_disabled(ext));
+        }
+        let room = ext.slots.iter().fold(0u64, |a, s| a.saturating_add(s.size));
+        if room < total {
+            return Err(external_too_small(ext));
+        }
+        return Ok(());
+    }
     match &info.layout.layout {
         Layout::Compact { data } if (data.len() as u64) < total => {
             Err(Error::format(FormatErrorKind::Truncated, "compact data", 0))
@@ -96,7 +112,7 @@ pub fn check_storage(src: &DataSource<'_>) -> Result<()> {
         Layout::Contiguous {
             addr: Some(addr),
             size,
-        } if info.external.is_none() => {
+        } => {
             if size.is_some_and(|s| s < total) {
                 return Err(Error::invalid("contiguous storage size", addr.0));
             }
@@ -576,10 +592,7 @@ fn read_external(
     out: &mut [u8],
 ) -> Result<()> {
     let Some(files) = src.external else {
-        return Err(Error::unsupported(
-            "external raw data files (enable OpenOptions::external_files)",
-            ext.heap.0,
-        ));
+        return Err(external_disabled(ext));
     };
     let total = plan.total_bytes()?;
     Limits::check("max_alloc", total as u64, src.reader.limits.max_alloc)?;
@@ -603,10 +616,21 @@ fn read_external(
         pos += n;
     }
     if pos < total {
-        return Err(Error::invalid(
-            "external data files (slots smaller than the dataset)",
-            ext.heap.0,
-        ));
+        return Err(external_too_small(ext));
     }
     plan.copy(&whole, plan.dims, &zeros(plan.dims.len()), sel, out)
+}
+
+fn external_disabled(ext: &crate::format::message::external_files::ExternalFiles) -> Error {
+    Error::unsupported(
+        "external raw data files (enable OpenOptions::external_files)",
+        ext.heap.0,
+    )
+}
+
+fn external_too_small(ext: &crate::format::message::external_files::ExternalFiles) -> Error {
+    Error::invalid(
+        "external data files (slots smaller than the dataset)",
+        ext.heap.0,
+    )
 }
