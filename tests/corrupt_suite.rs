@@ -728,6 +728,20 @@ fn cases(m: &Map, s: &Structure) -> Vec<Case> {
         }
         found += 1;
         let unique = pointer_sites(m, le(&m.bytes, at, o)) == 1;
+        // A child pointer of a tree or array node redirected to the node itself revisits it.
+        let target = m
+            .structures
+            .iter()
+            .find(|t| m.rel(t.pos) == le(&m.bytes, at, o) && !matches!(t.kind, Kind::Message(..)))
+            .map(|t| t.kind);
+        let cycle = matches!(
+            (s.kind, target),
+            (Kind::Btin, Some(Kind::Btin | Kind::Btlf))
+                | (Kind::Tree(_), Some(Kind::Tree(_)))
+                | (Kind::Eaib, Some(Kind::Eadb | Kind::Easb))
+                | (Kind::Easb, Some(Kind::Eadb))
+                | (Kind::Fhib, Some(Kind::Fhib))
+        );
         for (label, val) in [
             ("itself", m.rel(s.pos)),
             ("superblock", 0),
@@ -736,13 +750,37 @@ fn cases(m: &Map, s: &Structure) -> Vec<Case> {
             v.push(Case {
                 what: format!("{name}: pointer at byte {i} = {label}"),
                 edit: Edit::Put(at, o, val, s.ck.clone()),
-                expect: if unique {
+                expect: if unique && cycle && label == "itself" {
+                    Expect::At(&[K::Cycle], m.rel(s.pos)..m.rel(s.pos) + 1)
+                } else if unique {
                     Expect::AnyErr
                 } else {
                     Expect::NoPanic
                 },
             });
         }
+    }
+
+    // A continuation back to the block holding it (the header's first block or an earlier
+    // continuation block): `Cycle` at that block.
+    if let Kind::Message(0x10, _) = s.kind {
+        let block = m
+            .structures
+            .iter()
+            .find(|b| {
+                matches!(
+                    b.kind,
+                    Kind::ObjectHeader(_) | Kind::ContinuationV1 | Kind::Ochk
+                ) && b.pos <= s.pos
+                    && s.pos < b.end()
+            })
+            .unwrap();
+        let at = m.rel(block.pos);
+        v.push(Case {
+            what: format!("{name}: continuation back to its own block"),
+            edit: Edit::Put(s.pos + s.msg_header, o, at, s.ck.clone()),
+            expect: Expect::At(&[K::Cycle], at..at + 1),
+        });
     }
 
     // Broken checksum (the stored value itself).
@@ -882,6 +920,9 @@ fn run_case(m: &Map, c: Case, st: &mut Stats) {
             c.what,
             out.peak >> 20
         ));
+    }
+    if std::env::var_os("H5OXIDE_SHOW").is_some() {
+        println!("  {}: {}: [{}]", m.name, c.what, out.summary());
     }
     if !check(m, &c.expect, &out) {
         st.failures.push(format!(

@@ -777,3 +777,29 @@ fn deflate_chunk_claiming_half_a_gigabyte() {
         }
     }
 }
+
+/// External raw data with a datatype patched to 2^23 bytes (100 elements: 800 MiB, within
+/// `max_alloc`): refused before the output is allocated -- `Unsupported` while external files
+/// are not enabled, `InvalidValue` when they are (400 bytes of segments cannot hold it).
+#[test]
+fn external_dataset_with_a_huge_datatype() {
+    for lv in LIBVERS {
+        let m = Map::new(&format!("external_{lv}.h5"));
+        let (body, _) = m.message("one_segment", 0x03);
+        let mut b = m.bytes.clone();
+        put(&mut b, body + 4, 4, 1 << 23);
+        m.refit(&mut b);
+        let what = format!("{lv}: external data of 800 MiB");
+        let r = bounded(&what, || {
+            dataset(&open(b.clone()), "one_segment").read_raw()
+        });
+        assert!(matches!(r, Err(Error::Unsupported { .. })), "{what}: {r:?}");
+        let options = h5oxide::OpenOptions::new().external_files(true);
+        let r = bounded(&what, || {
+            let src: Arc<dyn ReadAt + Send + Sync> = Arc::new(b.clone());
+            let f = File::from_source_with(src, options).unwrap();
+            dataset(&f, "one_segment").read_raw()
+        });
+        assert_eq!(format(r).0, K::InvalidValue, "{what}");
+    }
+}
