@@ -23,6 +23,11 @@
 //! Every case must finish without a panic, within [`TIME_LIMIT`], holding less than
 //! [`PEAK_LIMIT`] bytes of heap, with the outcome asserted above. Failures are collected and
 //! reported together.
+//!
+//! Environment knobs for investigating a failure: `H5OXIDE_CASE=<substring>` runs only the
+//! cases whose description contains it; `H5OXIDE_SHOW=1` prints every case's errors;
+//! `H5OXIDE_SILENT_FIELDS=1` lists field patches that gave no error; `H5OXIDE_TRACE_ALLOC=<n>`
+//! prints a backtrace for every allocation above n bytes (with `--nocapture`).
 
 #![allow(
     clippy::single_range_in_vec_init,
