@@ -55,6 +55,7 @@ pub mod read;
 #[cfg(test)]
 mod testutil;
 pub mod types;
+pub mod write;
 
 #[cfg(feature = "canon")]
 pub mod canon;

@@ -8,6 +8,7 @@ pub mod btree;
 pub mod checksum;
 pub mod chunk_index;
 pub mod cursor;
+pub mod encoder;
 pub mod heap;
 pub mod message;
 pub mod object_header;
@@ -18,6 +19,7 @@ pub mod symbol_table;
 pub mod virtual_layout;
 
 pub use cursor::Cursor;
+pub use encoder::Encoder;
 
 /// The file-wide encoding parameters every parser needs: the "Size of Offsets" and "Size of
 /// Lengths" fields of the superblock.

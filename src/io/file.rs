@@ -1,6 +1,6 @@
 //! Positional reads from an open file (std).
 
-use super::ReadAt;
+use super::{ReadAt, WriteAt};
 use crate::error::{Error, Result};
 use alloc::string::ToString;
 use std::fs::File;
@@ -76,5 +76,46 @@ impl ReadAt for FileSource {
         let mut f = &self.file;
         f.seek(SeekFrom::Start(pos)).map_err(|e| io_err(pos, &e))?;
         f.read_exact(buf).map_err(|e| io_err(pos, &e))
+    }
+}
+
+/// A file written at positions (`pwrite` on Unix, `seek_write` on Windows).
+#[derive(Debug)]
+pub struct FileSink {
+    file: File,
+}
+
+impl FileSink {
+    /// Wrap a file opened for writing.
+    pub fn new(file: File) -> Self {
+        FileSink { file }
+    }
+
+    /// The file.
+    pub fn into_inner(self) -> File {
+        self.file
+    }
+}
+
+impl WriteAt for FileSink {
+    #[cfg(unix)]
+    fn write_all_at(&mut self, pos: u64, buf: &[u8]) -> Result<()> {
+        use std::os::unix::fs::FileExt;
+        self.file
+            .write_all_at(buf, pos)
+            .map_err(|e| io_err(pos, &e))
+    }
+
+    #[cfg(not(unix))]
+    fn write_all_at(&mut self, pos: u64, buf: &[u8]) -> Result<()> {
+        use std::io::{Seek, SeekFrom, Write};
+        self.file
+            .seek(SeekFrom::Start(pos))
+            .map_err(|e| io_err(pos, &e))?;
+        self.file.write_all(buf).map_err(|e| io_err(pos, &e))
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.file.sync_data().map_err(|e| io_err(0, &e))
     }
 }

@@ -9,6 +9,8 @@ use alloc::vec::Vec;
 #[cfg(feature = "std")]
 mod file;
 #[cfg(feature = "std")]
+pub use file::FileSink;
+#[cfg(feature = "std")]
 pub use file::FileSource;
 #[cfg(feature = "mmap")]
 mod mmap;
@@ -115,6 +117,60 @@ impl<T: ReadAt + ?Sized> ReadAt for Box<T> {
     }
 }
 
+/// A destination of bytes writable at any position: a growable vector, a file. Writing past
+/// the end extends it (with zeros in any gap).
+pub trait WriteAt {
+    /// Write all of `buf` at position `pos`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the destination fails.
+    fn write_all_at(&mut self, pos: u64, buf: &[u8]) -> Result<()>;
+
+    /// Make what was written durable (a file's data reaches the disk); a no-op in memory.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the destination fails.
+    fn flush(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl WriteAt for Vec<u8> {
+    fn write_all_at(&mut self, pos: u64, buf: &[u8]) -> Result<()> {
+        let too_far = || Error::Io {
+            addr: pos,
+            msg: alloc::string::String::from("position past the addressable memory"),
+        };
+        let start = usize::try_from(pos).map_err(|_| too_far())?;
+        let end = start.checked_add(buf.len()).ok_or_else(too_far)?;
+        if self.len() < end {
+            self.resize(end, 0);
+        }
+        if let Some(dst) = self.get_mut(start..end) {
+            dst.copy_from_slice(buf);
+        }
+        Ok(())
+    }
+}
+
+impl<T: WriteAt + ?Sized> WriteAt for &mut T {
+    fn write_all_at(&mut self, pos: u64, buf: &[u8]) -> Result<()> {
+        (**self).write_all_at(pos, buf)
+    }
+    fn flush(&mut self) -> Result<()> {
+        (**self).flush()
+    }
+}
+
+impl<T: WriteAt + ?Sized> WriteAt for Box<T> {
+    fn write_all_at(&mut self, pos: u64, buf: &[u8]) -> Result<()> {
+        (**self).write_all_at(pos, buf)
+    }
+    fn flush(&mut self) -> Result<()> {
+        (**self).flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +186,14 @@ mod tests {
             Err(Error::Io { addr: 8, .. })
         ));
         assert!(v.read_exact_at(u64::MAX, &mut b).is_err());
+    }
+
+    #[test]
+    fn vector_writes_grow_with_zeros() {
+        let mut v: Vec<u8> = Vec::new();
+        v.write_all_at(3, &[1, 2]).unwrap();
+        v.write_all_at(0, &[9]).unwrap();
+        assert_eq!(v, [9, 0, 0, 1, 2]);
+        assert!(v.write_all_at(u64::MAX, &[1]).is_err());
     }
 }
