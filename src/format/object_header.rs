@@ -5,8 +5,9 @@
 
 use super::checksum;
 use super::message::MessageType;
-use super::{Addr, Ctx, Cursor};
+use super::{Addr, Ctx, Cursor, Encoder};
 use crate::error::{Error, FormatErrorKind, Result};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 /// Signature of a version 2 object header.
@@ -287,10 +288,237 @@ pub fn decode_continuation_block(
     }
 }
 
+/// How a new object header is written (spec "Data Object Headers"): the prefix fields the
+/// writer chooses. Messages are given as [`Message`] values (their `addr` is ignored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderSpec {
+    /// 1 (earliest profile) or 2 ("OHDR", latest profile).
+    pub version: u8,
+    /// Version 1 object reference count (hard links to the object); version 2 headers keep a
+    /// reference count message instead when it is not 1.
+    pub refcount: u32,
+    /// Version 2: access, modification, change and birth times.
+    pub times: Option<[u32; 4]>,
+    /// Version 2: (maximum compact, minimum dense) attribute counts when not the defaults.
+    pub attr_phase_change: Option<(u16, u16)>,
+    /// Version 2: attribute creation order tracked (messages carry a creation order field).
+    pub track_attr_order: bool,
+    /// Version 2: attribute creation order indexed.
+    pub index_attr_order: bool,
+}
+
+impl HeaderSpec {
+    /// A version 1 header with reference count 1.
+    pub fn v1() -> Self {
+        HeaderSpec {
+            version: 1,
+            refcount: 1,
+            times: None,
+            attr_phase_change: None,
+            track_attr_order: false,
+            index_attr_order: false,
+        }
+    }
+
+    /// A version 2 header without times or creation order.
+    pub fn v2() -> Self {
+        HeaderSpec {
+            version: 2,
+            ..Self::v1()
+        }
+    }
+
+    /// Bytes a message with a body of `body` bytes takes in a block of this header.
+    pub fn message_len(&self, body: usize) -> usize {
+        if self.version == 1 {
+            8 + body.div_ceil(8) * 8
+        } else {
+            let co = if self.track_attr_order { 2 } else { 0 };
+            4 + co + body
+        }
+    }
+
+    fn encode_messages(&self, e: &mut Encoder, msgs: &[Message]) -> Result<()> {
+        for m in msgs {
+            let size = u16::try_from(m.data.len()).map_err(|_| {
+                Error::Usage(alloc::format!(
+                    "header message of type {} is {} bytes, over 65535",
+                    m.kind.0,
+                    m.data.len()
+                ))
+            })?;
+            if self.version == 1 {
+                let padded = m.data.len().div_ceil(8) * 8;
+                let padded16 = u16::try_from(padded).map_err(|_| {
+                    Error::Usage(alloc::format!(
+                        "header message of type {} is {padded} bytes, over 65535",
+                        m.kind.0
+                    ))
+                })?;
+                e.u16(m.kind.0).u16(padded16).u8(m.flags).zeros(3);
+                e.bytes(&m.data).zeros(padded - m.data.len());
+            } else {
+                let kind = u8::try_from(m.kind.0).map_err(|_| {
+                    Error::Usage(alloc::format!("message type {} in a v2 header", m.kind.0))
+                })?;
+                e.u8(kind).u16(size).u8(m.flags);
+                if self.track_attr_order {
+                    e.u16(m.creation_order.unwrap_or(0));
+                }
+                e.bytes(&m.data);
+            }
+        }
+        Ok(())
+    }
+
+    /// Encode the first (and possibly only) block of a header holding `msgs`, followed by
+    /// `gap` bytes of free space (version 1: a null message; version 2: a null message when
+    /// at least a message header fits, else a gap) so the header can grow in place.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for a message over 65535 bytes or an unknown version.
+    pub fn encode(&self, msgs: &[Message], gap: usize) -> Result<Vec<u8>> {
+        let mut e = Encoder::new(Ctx::DEFAULT);
+        let mut all: Vec<Message> = msgs.to_vec();
+        let null_header = self.message_len(0);
+        if gap >= null_header {
+            let body = if self.version == 1 {
+                (gap - 8) / 8 * 8
+            } else {
+                gap - null_header
+            };
+            all.push(Message {
+                kind: MessageType(0),
+                flags: 0,
+                creation_order: None,
+                addr: 0,
+                data: alloc::vec![0; body],
+            });
+        }
+        let data_len: usize = all.iter().map(|m| self.message_len(m.data.len())).sum();
+        match self.version {
+            1 => {
+                let n = u16::try_from(all.len())
+                    .map_err(|_| Error::Usage(String::from("more than 65535 messages")))?;
+                let len = u32::try_from(data_len)
+                    .map_err(|_| Error::Usage(String::from("object header over 4 GiB")))?;
+                e.u8(1).u8(0).u16(n).u32(self.refcount).u32(len).zeros(4);
+                self.encode_messages(&mut e, &all)?;
+            }
+            2 => {
+                // A gap too small for a null message is counted in the chunk size.
+                let tail = if gap > 0 && gap < null_header { gap } else { 0 };
+                let len = (data_len + tail) as u64;
+                let width: u8 = match len {
+                    0..=0xff => 0,
+                    0x100..=0xffff => 1,
+                    0x1_0000..=0xffff_ffff => 2,
+                    _ => 3,
+                };
+                let mut flags = width;
+                if self.track_attr_order {
+                    flags |= 0x04;
+                }
+                if self.index_attr_order {
+                    flags |= 0x08;
+                }
+                if self.attr_phase_change.is_some() {
+                    flags |= 0x10;
+                }
+                if self.times.is_some() {
+                    flags |= 0x20;
+                }
+                e.bytes(OHDR).u8(2).u8(flags);
+                if let Some(t) = self.times {
+                    for v in t {
+                        e.u32(v);
+                    }
+                }
+                if let Some((max_compact, min_dense)) = self.attr_phase_change {
+                    e.u16(max_compact).u16(min_dense);
+                }
+                e.uint(len, 1usize << width);
+                self.encode_messages(&mut e, &all)?;
+                e.zeros(tail);
+                e.checksum_from(0);
+            }
+            v => {
+                return Err(Error::Usage(alloc::format!(
+                    "object header version {v} cannot be written"
+                )))
+            }
+        }
+        Ok(e.finish())
+    }
+
+    /// Encode a continuation block holding `msgs` (version 2: "OCHK", messages, checksum).
+    ///
+    /// # Errors
+    /// As [`HeaderSpec::encode`].
+    pub fn encode_continuation(&self, msgs: &[Message]) -> Result<Vec<u8>> {
+        let mut e = Encoder::new(Ctx::DEFAULT);
+        if self.version == 2 {
+            e.bytes(OCHK);
+            self.encode_messages(&mut e, msgs)?;
+            e.checksum_from(0);
+        } else {
+            self.encode_messages(&mut e, msgs)?;
+        }
+        Ok(e.finish())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use alloc::vec;
+
+    fn msg(kind: u16, data: &[u8], co: Option<u16>) -> Message {
+        Message {
+            kind: MessageType(kind),
+            flags: 0,
+            creation_order: co,
+            addr: 0,
+            data: data.to_vec(),
+        }
+    }
+
+    #[test]
+    fn encoded_headers_decode_to_their_messages() {
+        let msgs = vec![
+            msg(1, &[1, 2, 3], None),
+            msg(3, &[7; 300], None),
+            msg(8, &[], None),
+        ];
+        for mut spec in [HeaderSpec::v1(), HeaderSpec::v2()] {
+            for (track, times) in [(false, None), (true, Some([1, 2, 3, 4]))] {
+                if spec.version == 1 && track {
+                    continue;
+                }
+                spec.track_attr_order = track;
+                spec.times = times;
+                for gap in [0usize, 2, 5, 64] {
+                    let b = spec.encode(&msgs, gap).unwrap();
+                    let mut out = Vec::new();
+                    let p = decode_first_block(&b, 100, &mut out).unwrap();
+                    assert_eq!(p.block_len(), b.len() as u64);
+                    assert_eq!(p.times, times);
+                    let got: Vec<_> = out.iter().filter(|m| m.kind.0 != 0).collect();
+                    assert_eq!(got.len(), 3, "{spec:?} gap {gap}");
+                    for (g, w) in got.iter().zip(&msgs) {
+                        assert_eq!(g.kind, w.kind);
+                        assert_eq!(&g.data[..w.data.len()], &w.data[..]);
+                    }
+                    let c = spec.encode_continuation(&msgs).unwrap();
+                    let mut out = Vec::new();
+                    decode_continuation_block(&c, 0, &p, &mut out).unwrap();
+                    assert_eq!(out.len(), 3);
+                }
+            }
+        }
+        let big = [msg(1, &[0; 70_000], None)];
+        assert!(HeaderSpec::v2().encode(&big, 0).is_err());
+    }
 
     fn v2_header(msgs: &[(u8, &[u8])]) -> Vec<u8> {
         let mut body = Vec::new();
