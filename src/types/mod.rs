@@ -38,11 +38,13 @@ mod prim;
 mod reference;
 #[cfg(test)]
 mod tests;
+mod write;
 
 pub use half::f16;
 pub use impls::{Bytes, Complex, ComplexPart};
 pub use plan::{ConvertOptions, Env, Fields, Node, Plan};
 pub use reference::{ObjectRef, Reference, Region, RegionRef};
+pub use write::{bool_type, float_type, int_type, H5Write};
 
 use crate::error::{ConversionErrorKind, Error, Result};
 use crate::format::Addr;
