@@ -5,6 +5,7 @@
 //! bytes at file addresses. [`Writer`] is the sink over any [`WriteAt`] destination.
 
 pub mod dataset;
+pub mod file;
 pub mod space;
 
 use crate::error::Result;
