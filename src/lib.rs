@@ -63,5 +63,8 @@ pub mod canon;
 pub mod wasm_api;
 
 pub use error::{ConversionErrorKind, Error, FormatErrorKind, Result};
-pub use hl::{Attribute, Dataset, File, Group, NamedDatatype, Object, OpenOptions};
+pub use hl::{
+    Attribute, CreateOptions, Dataset, File, FileWriter, Group, NamedDatatype, Object, OpenOptions,
+    Profile,
+};
 pub use limits::Limits;

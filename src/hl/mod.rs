@@ -7,8 +7,12 @@
 mod file;
 mod object;
 mod vds;
+mod writer;
 
 pub use crate::read::selection::{Hyperslab, Selection, Sliced};
 pub use file::{File, OpenOptions};
 pub use object::{Attribute, Dataset, Group, LinkInfo, LinkKind, NamedDatatype, Object};
 pub use vds::SourcePart;
+pub use writer::{
+    guess_chunk, CreateOptions, DatasetBuilder, FileWriter, MemWriter, ObjectId, Profile,
+};

@@ -1,0 +1,527 @@
+//! Writing new files: [`FileWriter`] (h5py's modes `w`, `w-`/`x` and in-memory files) with
+//! typed dataset builders, slice writes, resizing, attributes and links.
+//!
+//! Objects are named by paths like h5py (`"a/b/c"`, intermediate groups created as needed);
+//! the ids returned ([`ObjectId`]) name them in later calls. Raw data goes to the file as it is
+//! written (chunks once complete); the metadata and the superblock are written by
+//! [`FileWriter::finish`].
+
+use crate::error::{Error, Result};
+use crate::filter::FilterSpec;
+use crate::format::message::datatype::Datatype;
+use crate::io::WriteAt;
+use crate::read::selection::Hyperslab;
+use crate::types::H5Write;
+use crate::write::dataset::SliceDim;
+use crate::write::file::{
+    scalar_space, simple_space, LayoutSpec, LinkTarget, NewAttribute, NewFile, ROOT,
+};
+pub use crate::write::file::{ObjectId, Profile};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+
+/// Options of a new file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CreateOptions {
+    /// The encodings used (default: [`Profile::Earliest`]).
+    pub profile: Profile,
+    /// Bytes reserved before the HDF5 data (0, or a power of two >= 512), like h5py's
+    /// `userblock_size`.
+    pub user_block: u64,
+}
+
+/// A new HDF5 file being written.
+#[derive(Debug)]
+pub struct FileWriter<W: WriteAt> {
+    inner: NewFile<W>,
+}
+
+/// The in-memory file type.
+pub type MemWriter = FileWriter<Vec<u8>>;
+
+impl FileWriter<Vec<u8>> {
+    /// A new file in memory ([`FileWriter::finish`] returns its bytes).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for a bad user block size.
+    pub fn in_memory(options: CreateOptions) -> Result<Self> {
+        Self::new(Vec::new(), options)
+    }
+}
+
+#[cfg(feature = "std")]
+impl FileWriter<crate::io::FileSink> {
+    /// Create `path`, truncating an existing file (h5py mode `w`).
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be created.
+    pub fn create(path: impl AsRef<std::path::Path>, options: CreateOptions) -> Result<Self> {
+        let f = std::fs::File::create(path)?;
+        Self::new(crate::io::FileSink::new(f), options)
+    }
+
+    /// Create `path`, failing if it exists (h5py modes `w-` and `x`).
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file exists or cannot be created.
+    pub fn create_new(path: impl AsRef<std::path::Path>, options: CreateOptions) -> Result<Self> {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?;
+        Self::new(crate::io::FileSink::new(f), options)
+    }
+}
+
+fn split(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect()
+}
+
+impl<W: WriteAt> FileWriter<W> {
+    /// A new file written to `dest` (which should be empty).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for a bad user block size.
+    pub fn new(dest: W, options: CreateOptions) -> Result<Self> {
+        Ok(FileWriter {
+            inner: NewFile::new(dest, options.profile, options.user_block)?,
+        })
+    }
+
+    /// The root group.
+    pub fn root(&self) -> ObjectId {
+        ROOT
+    }
+
+    /// The low-level model (for the CLI's repack and tests).
+    pub fn raw(&mut self) -> &mut NewFile<W> {
+        &mut self.inner
+    }
+
+    /// The object at `path`, following hard links only.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when a component is missing or not a hard link.
+    pub fn object(&self, path: &str) -> Result<ObjectId> {
+        let mut at = ROOT;
+        for part in split(path) {
+            match self.inner.link(at, part) {
+                Some(LinkTarget::Hard(id)) => at = *id,
+                _ => return Err(Error::NotFound(String::from(path))),
+            }
+        }
+        Ok(at)
+    }
+
+    /// The parent group of `path` (created with its ancestors when missing) and the last
+    /// name.
+    fn parent<'p>(&mut self, path: &'p str) -> Result<(ObjectId, &'p str)> {
+        let parts = split(path);
+        let Some((last, dirs)) = parts.split_last() else {
+            return Err(Error::Usage(format!("path {path:?} names no object")));
+        };
+        let mut at = ROOT;
+        for part in dirs {
+            at = match self.inner.link(at, part) {
+                Some(LinkTarget::Hard(id)) => *id,
+                Some(_) => {
+                    return Err(Error::Usage(format!("{part:?} in {path:?} is not a group")))
+                }
+                None => self.inner.create_group(at, part, false)?,
+            };
+        }
+        Ok((at, last))
+    }
+
+    /// Create group `path` (and missing ancestors).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when the name exists.
+    pub fn create_group(&mut self, path: &str) -> Result<ObjectId> {
+        let (parent, name) = self.parent(path)?;
+        self.inner.create_group(parent, name, false)
+    }
+
+    /// Create group `path` that tracks link creation order (h5py `track_order=True`).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when the name exists.
+    pub fn create_group_ordered(&mut self, path: &str) -> Result<ObjectId> {
+        let (parent, name) = self.parent(path)?;
+        self.inner.create_group(parent, name, true)
+    }
+
+    /// A soft link at `path` to `target`.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when the name exists.
+    pub fn link_soft(&mut self, path: &str, target: &str) -> Result<()> {
+        let (parent, name) = self.parent(path)?;
+        self.inner
+            .add_link(parent, name, LinkTarget::Soft(String::from(target)))
+    }
+
+    /// An external link at `path` to object `obj_path` of file `file`.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when the name exists.
+    pub fn link_external(&mut self, path: &str, file: &str, obj_path: &str) -> Result<()> {
+        let (parent, name) = self.parent(path)?;
+        self.inner.add_link(
+            parent,
+            name,
+            LinkTarget::External {
+                file: String::from(file),
+                path: String::from(obj_path),
+            },
+        )
+    }
+
+    /// Another hard link at `path` to `obj`.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when the name exists.
+    pub fn link_hard(&mut self, path: &str, obj: ObjectId) -> Result<()> {
+        let (parent, name) = self.parent(path)?;
+        self.inner.add_link(parent, name, LinkTarget::Hard(obj))
+    }
+
+    /// Commit `dtype` as named datatype `path`.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when the name exists.
+    pub fn commit_datatype(&mut self, path: &str, dtype: Datatype) -> Result<ObjectId> {
+        let (parent, name) = self.parent(path)?;
+        self.inner.commit_datatype(parent, name, dtype)
+    }
+
+    /// Start a dataset of element type `T`.
+    pub fn new_dataset<T: H5Write>(&mut self) -> DatasetBuilder<'_, W, T> {
+        DatasetBuilder {
+            file: self,
+            dtype: T::file_type(),
+            shape: None,
+            maxshape: None,
+            chunk: None,
+            filters: Vec::new(),
+            fill: None,
+            compact: false,
+            _t: PhantomData,
+        }
+    }
+
+    /// Start a dataset of file type `dtype` (raw writes).
+    pub fn new_dataset_raw(&mut self, dtype: Datatype) -> DatasetBuilder<'_, W, u8> {
+        DatasetBuilder {
+            file: self,
+            dtype,
+            shape: None,
+            maxshape: None,
+            chunk: None,
+            filters: Vec::new(),
+            fill: None,
+            compact: false,
+            _t: PhantomData,
+        }
+    }
+
+    /// Write all of dataset `ds` from `data` (C order).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for a wrong length or type size; errors of the destination.
+    pub fn write<T: H5Write>(&mut self, ds: ObjectId, data: &[T]) -> Result<()> {
+        let mut raw = Vec::new();
+        T::encode(data, &mut raw);
+        self.inner.write_raw(ds, None, &raw)
+    }
+
+    /// Write the elements a numpy-style slice (`"0:10, ::2"`, see [`crate::Sliced`]-like
+    /// syntax of start:stop:step per dimension) selects, from `data` in C order.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for a bad slice or length; errors of the destination.
+    pub fn write_slice<T: H5Write>(&mut self, ds: ObjectId, slice: &str, data: &[T]) -> Result<()> {
+        let dims = self.dims(ds)?;
+        let sliced = crate::read::selection::Sliced::parse(slice, &dims)?;
+        let sel = match sliced.selection {
+            crate::read::selection::Selection::Hyperslab(h) => to_dims(&h),
+            crate::read::selection::Selection::All => {
+                dims.iter().map(|&n| SliceDim::all(n)).collect()
+            }
+            _ => {
+                return Err(Error::Usage(format!(
+                    "slice {slice:?}: only start:stop:step slices can be written"
+                )))
+            }
+        };
+        let mut raw = Vec::new();
+        T::encode(data, &mut raw);
+        self.inner.write_raw(ds, Some(&sel), &raw)
+    }
+
+    /// Write raw bytes (file layout) to the selection `sel` (`None`: everything).
+    ///
+    /// # Errors
+    /// As [`NewFile::write_raw`].
+    pub fn write_raw(&mut self, ds: ObjectId, sel: Option<&[SliceDim]>, data: &[u8]) -> Result<()> {
+        self.inner.write_raw(ds, sel, data)
+    }
+
+    /// Current dimensions of dataset `ds`.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when `ds` is not a dataset.
+    pub fn dims(&self, ds: ObjectId) -> Result<Vec<u64>> {
+        match &self.inner.node(ds)?.kind {
+            crate::write::file::NodeKind::Dataset(d) => Ok(d.space.dims.clone()),
+            _ => Err(Error::Usage(format!("object {} is not a dataset", ds.0))),
+        }
+    }
+
+    /// Resize dataset `ds` (chunked, within its maxshape; growing only while writing).
+    ///
+    /// # Errors
+    /// As [`NewFile::resize`].
+    pub fn resize(&mut self, ds: ObjectId, dims: &[u64]) -> Result<()> {
+        self.inner.resize(ds, dims)
+    }
+
+    /// Append `data` along the first dimension of dataset `ds` (which must be resizable
+    /// there): grows it by `data.len() / row` rows and writes them.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when `data` is not whole rows; as [`FileWriter::resize`].
+    pub fn append<T: H5Write>(&mut self, ds: ObjectId, data: &[T]) -> Result<()> {
+        let mut dims = self.dims(ds)?;
+        let row: u64 = dims.iter().skip(1).product();
+        let n = data.len() as u64;
+        if dims.is_empty() || row == 0 || n % row != 0 {
+            return Err(Error::Usage(format!(
+                "{n} values are not whole rows of {row}"
+            )));
+        }
+        let old = dims.first().copied().unwrap_or(0);
+        if let Some(d0) = dims.first_mut() {
+            *d0 = old + n / row;
+        }
+        self.inner.resize(ds, &dims)?;
+        let mut sel: Vec<SliceDim> = dims.iter().map(|&d| SliceDim::all(d)).collect();
+        if let Some(s0) = sel.first_mut() {
+            *s0 = SliceDim {
+                start: old,
+                count: n / row,
+                step: 1,
+            };
+        }
+        let mut raw = Vec::new();
+        T::encode(data, &mut raw);
+        self.inner.write_raw(ds, Some(&sel), &raw)
+    }
+
+    /// Set attribute `name` of `obj` to the values `data` with shape `shape` (`[]`: scalar).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when it exists or the shape does not match.
+    pub fn set_attr<T: H5Write>(
+        &mut self,
+        obj: ObjectId,
+        name: &str,
+        shape: &[u64],
+        data: &[T],
+    ) -> Result<()> {
+        let mut raw = Vec::new();
+        T::encode(data, &mut raw);
+        self.set_attr_raw(obj, name, T::file_type(), shape, raw)
+    }
+
+    /// Set attribute `name` of `obj` from raw bytes of type `dtype`.
+    ///
+    /// # Errors
+    /// As [`FileWriter::set_attr`].
+    pub fn set_attr_raw(
+        &mut self,
+        obj: ObjectId,
+        name: &str,
+        dtype: Datatype,
+        shape: &[u64],
+        data: Vec<u8>,
+    ) -> Result<()> {
+        let space = if shape.is_empty() {
+            scalar_space()
+        } else {
+            simple_space(shape, None)
+        };
+        self.inner.add_attribute(
+            obj,
+            NewAttribute {
+                name: String::from(name),
+                dtype,
+                space,
+                data,
+            },
+        )
+    }
+
+    /// Write the metadata and the superblock; returns the destination (the bytes of an
+    /// in-memory file).
+    ///
+    /// # Errors
+    /// Errors of the destination and of encoding.
+    pub fn finish(self) -> Result<W> {
+        self.inner.finish()
+    }
+}
+
+fn to_dims(h: &Hyperslab) -> Vec<SliceDim> {
+    h.start
+        .iter()
+        .zip(&h.count)
+        .zip(&h.step)
+        .map(|((&start, &count), &step)| SliceDim { start, count, step })
+        .collect()
+}
+
+/// A dataset being described: `shape` is required; the rest is optional.
+#[derive(Debug)]
+pub struct DatasetBuilder<'f, W: WriteAt, T> {
+    file: &'f mut FileWriter<W>,
+    dtype: Datatype,
+    shape: Option<Vec<u64>>,
+    maxshape: Option<Vec<Option<u64>>>,
+    chunk: Option<Vec<u64>>,
+    filters: Vec<FilterSpec>,
+    fill: Option<Vec<u8>>,
+    compact: bool,
+    _t: PhantomData<T>,
+}
+
+impl<W: WriteAt, T> DatasetBuilder<'_, W, T> {
+    /// Dimensions (`[]`: scalar).
+    #[must_use]
+    pub fn shape(mut self, dims: &[u64]) -> Self {
+        self.shape = Some(dims.to_vec());
+        self
+    }
+
+    /// Maximum dimensions (`None`: unlimited); makes the dataset chunked.
+    #[must_use]
+    pub fn maxshape(mut self, max: &[Option<u64>]) -> Self {
+        self.maxshape = Some(max.to_vec());
+        self
+    }
+
+    /// Chunk dimensions.
+    #[must_use]
+    pub fn chunk(mut self, chunk: &[u64]) -> Self {
+        self.chunk = Some(chunk.to_vec());
+        self
+    }
+
+    /// Add a filter to the pipeline (chunked datasets).
+    #[must_use]
+    pub fn filter(mut self, f: FilterSpec) -> Self {
+        self.filters.push(f);
+        self
+    }
+
+    /// Store the data in the object header (small fixed-size datasets).
+    #[must_use]
+    pub fn compact(mut self) -> Self {
+        self.compact = true;
+        self
+    }
+
+    /// Fill value as raw bytes of one element.
+    #[must_use]
+    pub fn fill_raw(mut self, fill: Vec<u8>) -> Self {
+        self.fill = Some(fill);
+        self
+    }
+
+    /// Create the dataset at `path`.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for a missing shape, inconsistent maxshape/chunks, or an existing
+    /// name.
+    pub fn create(self, path: &str) -> Result<ObjectId> {
+        let shape = self
+            .shape
+            .ok_or_else(|| Error::Usage(String::from("dataset shape not given")))?;
+        let space = if shape.is_empty() {
+            scalar_space()
+        } else {
+            simple_space(&shape, self.maxshape.as_deref())
+        };
+        let chunked = self.chunk.is_some() || self.maxshape.is_some() || !self.filters.is_empty();
+        let layout = if chunked {
+            let chunk = match self.chunk {
+                Some(c) => c,
+                None => guess_chunk(&shape, self.maxshape.as_deref(), self.dtype.size),
+            };
+            LayoutSpec::Chunked {
+                chunk,
+                filters: self.filters,
+            }
+        } else if self.compact {
+            LayoutSpec::Compact
+        } else {
+            LayoutSpec::Contiguous
+        };
+        let (parent, name) = self.file.parent(path)?;
+        self.file
+            .inner
+            .create_dataset(parent, name, self.dtype, space, layout, self.fill)
+    }
+}
+
+impl<W: WriteAt, T: H5Write> DatasetBuilder<'_, W, T> {
+    /// Fill value.
+    #[must_use]
+    pub fn fill(mut self, v: T) -> Self {
+        let mut raw = Vec::new();
+        T::encode(core::slice::from_ref(&v), &mut raw);
+        self.fill = Some(raw);
+        self
+    }
+}
+
+/// h5py's chunk shape guess (`h5py._hl.filters.guess_chunk`): start from the shape
+/// (unlimited or zero dimensions count as 1024) and halve dimensions in turn until a chunk is
+/// near a target size that grows with the dataset (8 KiB to 1 MiB).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // positive whole floats
+pub fn guess_chunk(shape: &[u64], _max: Option<&[Option<u64>]>, typesize: u32) -> Vec<u64> {
+    const BASE: f64 = 16.0 * 1024.0;
+    const MIN: f64 = 8.0 * 1024.0;
+    const MAX: f64 = 1024.0 * 1024.0;
+    let mut chunks: Vec<f64> = shape
+        .iter()
+        .map(|&x| if x == 0 { 1024.0 } else { x as f64 })
+        .collect();
+    if chunks.is_empty() {
+        return Vec::new();
+    }
+    let ts = f64::from(typesize);
+    let size: f64 = chunks.iter().product::<f64>() * ts;
+    let target = (BASE * libm::exp2(libm::log10(size / (1024.0 * 1024.0)))).clamp(MIN, MAX);
+    let n = chunks.len();
+    let mut idx = 0usize;
+    loop {
+        let prod: f64 = chunks.iter().product();
+        let bytes = prod * ts;
+        if (bytes < target || (bytes - target).abs() / target < 0.5) && bytes < MAX {
+            break;
+        }
+        if prod <= 1.0 {
+            break;
+        }
+        if let Some(c) = chunks.get_mut(idx % n) {
+            *c = (*c / 2.0).ceil();
+        }
+        idx += 1;
+    }
+    chunks.iter().map(|&c| c as u64).collect()
+}
