@@ -512,14 +512,14 @@ pub fn guess_chunk(shape: &[u64], _max: Option<&[Option<u64>]>, typesize: u32) -
     loop {
         let prod: f64 = chunks.iter().product();
         let bytes = prod * ts;
-        if (bytes < target || (bytes - target).abs() / target < 0.5) && bytes < MAX {
+        if (bytes < target || libm::fabs(bytes - target) / target < 0.5) && bytes < MAX {
             break;
         }
         if prod <= 1.0 {
             break;
         }
         if let Some(c) = chunks.get_mut(idx % n) {
-            *c = (*c / 2.0).ceil();
+            *c = libm::ceil(*c / 2.0);
         }
         idx += 1;
     }
