@@ -6,12 +6,14 @@
 
 mod file;
 mod object;
+mod repack;
 mod vds;
 mod writer;
 
 pub use crate::read::selection::{Hyperslab, Selection, Sliced};
 pub use file::{File, OpenOptions};
 pub use object::{Attribute, Dataset, Group, LinkInfo, LinkKind, NamedDatatype, Object};
+pub use repack::{repack, ChunkChoice, RepackOptions};
 pub use vds::SourcePart;
 pub use writer::{
     guess_chunk, CreateOptions, DatasetBuilder, FileWriter, MemWriter, ObjectId, Profile,

@@ -47,6 +47,25 @@ enum Cmd {
         #[arg(long)]
         external: bool,
     },
+    /// Read a whole file and write it again with h5oxide's writer, chunk by chunk.
+    Repack {
+        /// The file to read.
+        input: String,
+        /// The file to write (replaced if it exists).
+        output: String,
+        /// Profile of the output: `earliest` (superblock v0, readable since HDF5 1.8) or
+        /// `latest` (superblock v3, HDF5 1.10+ chunk indexes).
+        #[arg(long, default_value = "earliest")]
+        libver: String,
+        /// Filters for every dataset, comma separated: `gzip=N`, `shuffle`, `lzf`,
+        /// `fletcher32` (default: keep each dataset's).
+        #[arg(long)]
+        filter: Option<String>,
+        /// Chunk shapes: `auto` (h5py's guess) or dimensions like `100x100`
+        /// (default: keep each dataset's).
+        #[arg(long)]
+        chunk: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -75,6 +94,19 @@ fn main() -> ExitCode {
             external,
             ..
         } => dump(&file, json, values, external),
+        Cmd::Repack {
+            input,
+            output,
+            libver,
+            filter,
+            chunk,
+        } => repack(
+            &input,
+            &output,
+            &libver,
+            filter.as_deref(),
+            chunk.as_deref(),
+        ),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,
@@ -92,6 +124,107 @@ fn open(path: &str, external: bool) -> Result<File, h5oxide::Error> {
         .external_files(external)
         .follow_external_links(external);
     File::open_with(path, opts)
+}
+
+fn parse_filters(spec: &str) -> Result<Vec<h5oxide::filter::FilterSpec>, String> {
+    use h5oxide::filter::{id, FilterSpec};
+    let mut out = Vec::new();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, arg) = part.split_once('=').unwrap_or((part, ""));
+        let f = match name {
+            "gzip" | "deflate" => {
+                let level: u32 = if arg.is_empty() {
+                    4
+                } else {
+                    arg.parse().map_err(|_| format!("bad gzip level {arg:?}"))?
+                };
+                if level > 9 {
+                    return Err(format!("gzip level {level} is not 0-9"));
+                }
+                FilterSpec {
+                    id: id::DEFLATE,
+                    flags: 0,
+                    params: vec![level],
+                }
+            }
+            "shuffle" => FilterSpec {
+                id: id::SHUFFLE,
+                flags: 0,
+                params: Vec::new(),
+            },
+            "fletcher32" => FilterSpec {
+                id: id::FLETCHER32,
+                flags: 0,
+                params: Vec::new(),
+            },
+            "lzf" => FilterSpec {
+                id: id::LZF,
+                flags: 0,
+                params: Vec::new(),
+            },
+            other => return Err(format!("unknown filter {other:?}")),
+        };
+        out.push(f);
+    }
+    Ok(out)
+}
+
+fn repack(
+    input: &str,
+    output: &str,
+    libver: &str,
+    filter: Option<&str>,
+    chunk: Option<&str>,
+) -> Res {
+    use h5oxide::hl::{ChunkChoice, RepackOptions};
+    let profile = match libver {
+        "earliest" => h5oxide::Profile::Earliest,
+        "latest" => h5oxide::Profile::Latest,
+        other => return Err(format!("unknown --libver {other:?} (earliest or latest)").into()),
+    };
+    let chunks = match chunk {
+        None => ChunkChoice::Keep,
+        Some("auto") => ChunkChoice::Auto,
+        Some(dims) => ChunkChoice::Dims(
+            dims.split(['x', ','])
+                .map(|d| {
+                    d.trim()
+                        .parse::<u64>()
+                        .map_err(|_| format!("bad chunk dimension {d:?}"))
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+    };
+    let opts = RepackOptions {
+        filters: filter.map(parse_filters).transpose()?,
+        chunks,
+    };
+    let src = File::open(input)?;
+    let mut dst = h5oxide::FileWriter::create(
+        output,
+        h5oxide::CreateOptions {
+            profile,
+            user_block: 0,
+        },
+    )?;
+    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {bytes} copied ({bytes_per_sec})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        b
+    });
+    h5oxide::hl::repack(&src, &mut dst, &opts, &mut |done| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    })?;
+    dst.finish()?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(())
 }
 
 fn dump_values(file: &str, path: &str, slice: &str, external: bool) -> Res {
