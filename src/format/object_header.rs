@@ -5,7 +5,7 @@
 
 use super::checksum;
 use super::message::MessageType;
-use super::{Addr, Ctx, Cursor};
+use super::{Addr, Ctx, Cursor, Encoder};
 use crate::error::{Error, FormatErrorKind, Result};
 use alloc::vec::Vec;
 
@@ -173,6 +173,11 @@ impl Continuation {
             return Err(Error::invalid("continuation length", m.addr));
         }
         Ok(Continuation { addr, len })
+    }
+
+    /// Encode a continuation message body: the block's address and length.
+    pub fn encode(&self, e: &mut Encoder) {
+        e.offset(self.addr).length(self.len);
     }
 }
 
@@ -363,5 +368,24 @@ mod tests {
                 .format_kind(),
             Some(FormatErrorKind::Truncated)
         );
+    }
+
+    #[test]
+    fn continuation_encode_round_trip() {
+        let c = Continuation {
+            addr: Addr(4096),
+            len: 200,
+        };
+        let mut e = Encoder::new(Ctx::DEFAULT);
+        c.encode(&mut e);
+        let m = Message {
+            kind: MessageType::CONTINUATION,
+            flags: 0,
+            creation_order: None,
+            addr: 0,
+            data: e.finish(),
+        };
+        assert_eq!(m.data.len(), 16);
+        assert_eq!(Continuation::decode(&m, Ctx::DEFAULT).unwrap(), c);
     }
 }
