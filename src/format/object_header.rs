@@ -175,6 +175,11 @@ impl Continuation {
         }
         Ok(Continuation { addr, len })
     }
+
+    /// Encode a continuation message body: the block's address and length.
+    pub fn encode(&self, e: &mut Encoder) {
+        e.offset(self.addr).length(self.len);
+    }
 }
 
 /// Decode the messages of a version 1 block (`data` holds only messages, starting at `addr`).
@@ -591,5 +596,24 @@ mod tests {
                 .format_kind(),
             Some(FormatErrorKind::Truncated)
         );
+    }
+
+    #[test]
+    fn continuation_encode_round_trip() {
+        let c = Continuation {
+            addr: Addr(4096),
+            len: 200,
+        };
+        let mut e = Encoder::new(Ctx::DEFAULT);
+        c.encode(&mut e);
+        let m = Message {
+            kind: MessageType::CONTINUATION,
+            flags: 0,
+            creation_order: None,
+            addr: 0,
+            data: e.finish(),
+        };
+        assert_eq!(m.data.len(), 16);
+        assert_eq!(Continuation::decode(&m, Ctx::DEFAULT).unwrap(), c);
     }
 }

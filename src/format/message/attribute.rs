@@ -3,8 +3,8 @@
 //! The datatype and dataspace are kept as raw encoded bytes (with their file addresses) so the
 //! read engine can resolve shared (committed) datatypes before decoding them.
 
-use crate::error::{FormatErrorKind, Result};
-use crate::format::Cursor;
+use crate::error::{Error, FormatErrorKind, Result};
+use crate::format::{Cursor, Encoder};
 use alloc::vec::Vec;
 
 /// An encoded sub-message (datatype or dataspace) inside an attribute message.
@@ -93,6 +93,58 @@ impl AttributeMessage {
             data,
         })
     }
+
+    /// Encode the body in [`AttributeMessage::version`] (1 for libver earliest, 3 from the
+    /// 1.8 format on; 2 is accepted too). The datatype and dataspace are written as their
+    /// stored encodings ([`Embedded::data`], e.g. from [`super::datatype::Datatype::encode`]
+    /// and [`super::dataspace::Dataspace::encode`], or a shared-message reference when
+    /// [`Embedded::shared`]); the addresses are ignored. Version 1 pads the name (NUL
+    /// counted), datatype and dataspace with zeros to multiples of eight, and has no flags;
+    /// version 3 writes the name's character set.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for another version, an empty name or one with a NUL byte, parts over
+    /// 65535 bytes, or shared parts in version 1.
+    pub fn encode(&self, e: &mut Encoder) -> Result<()> {
+        let version = self.version;
+        if !(1..=3).contains(&version) {
+            return Err(Error::Usage(alloc::format!(
+                "attribute message version {version}"
+            )));
+        }
+        if self.name.is_empty() || self.name.contains(&0) {
+            return Err(Error::Usage(
+                "attribute name empty or with a NUL byte".into(),
+            ));
+        }
+        let flags = u8::from(self.datatype.shared) | u8::from(self.dataspace.shared) << 1;
+        if version == 1 && flags != 0 {
+            return Err(Error::Usage(
+                "shared attribute parts need attribute message version 2".into(),
+            ));
+        }
+        let len = |n: usize| {
+            u16::try_from(n).map_err(|_| Error::Usage("attribute part over 65535 bytes".into()))
+        };
+        let name_len = len(self.name.len().saturating_add(1))?;
+        e.u8(version)
+            .u8(flags)
+            .u16(name_len)
+            .u16(len(self.datatype.data.len())?)
+            .u16(len(self.dataspace.data.len())?);
+        if version == 3 {
+            e.u8(u8::from(self.utf8));
+        }
+        let align = if version == 1 { 8 } else { 1 };
+        let start = e.len();
+        e.bytes(&self.name).u8(0).align(start, align);
+        let start = e.len();
+        e.bytes(&self.datatype.data).align(start, align);
+        let start = e.len();
+        e.bytes(&self.dataspace.data).align(start, align);
+        e.bytes(&self.data);
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -133,5 +185,46 @@ mod tests {
                 .format_kind(),
             Some(FormatErrorKind::Truncated)
         );
+    }
+
+    #[test]
+    fn encode_round_trip() {
+        let mut b = vec![1u8, 0, 3, 0, 8, 0, 8, 0];
+        b.extend_from_slice(b"ab\0\0\0\0\0\0");
+        b.extend_from_slice(&[0x10, 8, 0, 0, 4, 0, 0, 0]);
+        b.extend_from_slice(&[1, 0, 0, 0, 0, 0, 0, 0]);
+        b.extend_from_slice(&[1, 2, 3, 4]);
+        let a = AttributeMessage::decode(&mut Cursor::new(&b, 0, "")).unwrap();
+        let mut e = Encoder::new(crate::format::Ctx::DEFAULT);
+        a.encode(&mut e).unwrap();
+        assert_eq!(e.finish(), b);
+        for version in [1u8, 2, 3] {
+            let shared = version > 1;
+            let a = AttributeMessage {
+                version,
+                name: b"temperature".to_vec(),
+                utf8: version == 3,
+                datatype: Embedded {
+                    addr: 0,
+                    shared,
+                    data: vec![0x10, 8, 0, 0, 2, 0, 0, 0, 0, 0, 16, 0],
+                },
+                dataspace: Embedded {
+                    addr: 0,
+                    shared: false,
+                    data: vec![2, 0, 0, 0],
+                },
+                data_addr: 0,
+                data: vec![9, 8],
+            };
+            let mut e = Encoder::new(crate::format::Ctx::DEFAULT);
+            a.encode(&mut e).unwrap();
+            let b = e.finish();
+            let mut d = AttributeMessage::decode(&mut Cursor::new(&b, 0, "")).unwrap();
+            d.datatype.addr = 0;
+            d.dataspace.addr = 0;
+            d.data_addr = 0;
+            assert_eq!(d, a);
+        }
     }
 }

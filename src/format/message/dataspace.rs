@@ -1,7 +1,8 @@
 //! Dataspace message, type 0x0001 (spec: "Dataspace Message").
 
+use crate::error::Error;
 use crate::error::{FormatErrorKind, Result};
-use crate::format::{Ctx, Cursor};
+use crate::format::{Ctx, Cursor, Encoder};
 use alloc::vec::Vec;
 
 /// The kind of dataspace.
@@ -113,6 +114,65 @@ impl Dataspace {
             max_dims,
         })
     }
+
+    /// Encode the message body in `version` 1 (libver earliest) or 2 (v1.8 format and later).
+    ///
+    /// A simple dataspace always stores its maximum dimensions (unlimited as all ones), as
+    /// libhdf5 does for every dataspace it creates; version 1 writes rank 0 for a scalar and
+    /// its five reserved bytes as zeros, version 2 the dataspace type.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for another version, a null dataspace in version 1 (it has no
+    /// encoding there), rank above 32, a scalar or null space with dimensions, or `max_dims`
+    /// of another length than `dims`.
+    pub fn encode(&self, e: &mut Encoder, version: u8) -> Result<()> {
+        let rank = match self.kind {
+            SpaceKind::Simple => u8::try_from(self.dims.len())
+                .ok()
+                .filter(|&r| r <= MAX_RANK)
+                .ok_or_else(|| Error::Usage("dataspace rank above 32".into()))?,
+            _ if !self.dims.is_empty() => {
+                return Err(Error::Usage(
+                    "scalar or null dataspace with dimensions".into(),
+                ))
+            }
+            _ => 0,
+        };
+        if self.kind == SpaceKind::Simple && self.max_dims.len() != self.dims.len() {
+            return Err(Error::Usage(
+                "dataspace maximum dimensions of another rank".into(),
+            ));
+        }
+        let flags = u8::from(rank > 0);
+        match version {
+            1 => {
+                if self.kind == SpaceKind::Null {
+                    return Err(Error::Usage(
+                        "a null dataspace needs dataspace message version 2".into(),
+                    ));
+                }
+                e.u8(1).u8(rank).u8(flags).zeros(5);
+            }
+            2 => {
+                let kind = match self.kind {
+                    SpaceKind::Scalar => 0,
+                    SpaceKind::Simple => 1,
+                    SpaceKind::Null => 2,
+                };
+                e.u8(2).u8(rank).u8(flags).u8(kind);
+            }
+            v => return Err(Error::Usage(alloc::format!("dataspace version {v}"))),
+        }
+        if rank > 0 {
+            for &d in &self.dims {
+                e.length(d);
+            }
+            for m in &self.max_dims {
+                e.length(m.unwrap_or(u64::MAX));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -152,5 +212,46 @@ mod tests {
                 .format_kind(),
             Some(FormatErrorKind::BadVersion)
         );
+    }
+
+    #[test]
+    fn encode_round_trip() {
+        for ctx in [
+            Ctx::DEFAULT,
+            Ctx {
+                offset_size: 4,
+                length_size: 4,
+            },
+        ] {
+            let spaces = [
+                Dataspace::scalar(),
+                Dataspace {
+                    kind: SpaceKind::Null,
+                    dims: vec![],
+                    max_dims: vec![],
+                },
+                Dataspace {
+                    kind: SpaceKind::Simple,
+                    dims: vec![3, 0, 7],
+                    max_dims: vec![Some(3), None, Some(9)],
+                },
+            ];
+            for s in spaces {
+                for v in [1u8, 2] {
+                    let mut e = Encoder::new(ctx);
+                    if s.kind == SpaceKind::Null && v == 1 {
+                        assert!(s.encode(&mut e, v).is_err());
+                        continue;
+                    }
+                    s.encode(&mut e, v).unwrap();
+                    let b = e.finish();
+                    let mut c = Cursor::new(&b, 0, "");
+                    assert_eq!(Dataspace::decode(&mut c, ctx).unwrap(), s);
+                    assert_eq!(c.remaining(), 0);
+                }
+            }
+        }
+        let mut e = Encoder::new(Ctx::DEFAULT);
+        assert!(Dataspace::scalar().encode(&mut e, 3).is_err());
     }
 }

@@ -18,7 +18,7 @@
 //! See `spec-notes/datatypes.md` for the details and the libhdf5 behaviours found.
 
 use super::super::cursor::bytes_needed;
-use super::super::Cursor;
+use super::super::{Cursor, Encoder};
 use crate::error::{Error, FormatErrorKind, Result};
 use crate::limits::Limits;
 use alloc::boxed::Box;
@@ -716,6 +716,283 @@ fn array_of(dims: Vec<u32>, base: Datatype, at: u64) -> Result<Datatype> {
             base: Box::new(base),
         },
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+// ---------------------------------------------------------------------------------------------
+
+/// A usage error: the value cannot be encoded as asked.
+fn usage(msg: impl Into<String>) -> Error {
+    Error::Usage(msg.into())
+}
+
+fn order_flags(order: ByteOrder) -> u32 {
+    match order {
+        ByteOrder::LittleEndian => 0,
+        ByteOrder::BigEndian => 1,
+        ByteOrder::Vax => 1 | (1 << 6),
+    }
+}
+
+fn integer_flags(i: &Integer) -> u32 {
+    order_flags(i.order)
+        | u32::from(i.lo_pad) << 1
+        | u32::from(i.hi_pad) << 2
+        | u32::from(i.signed) << 3
+}
+
+/// Write a member name: NUL-terminated, padded with zeros so that name and NUL fill a multiple
+/// of eight bytes before version 3.
+fn encode_member_name(e: &mut Encoder, name: &str, version: u8) -> Result<()> {
+    if name.as_bytes().contains(&0) {
+        return Err(usage("datatype member name contains a NUL byte"));
+    }
+    let start = e.len();
+    e.bytes(name.as_bytes()).u8(0);
+    if version < 3 {
+        e.align(start, 8);
+    }
+    Ok(())
+}
+
+fn count_u16(n: usize, what: &str) -> Result<u32> {
+    u16::try_from(n)
+        .map(u32::from)
+        .map_err(|_| usage(alloc::format!("{what}: {n} members (at most 65535)")))
+}
+
+impl Datatype {
+    /// Encode this datatype (spec: "Datatype Message") in the version each (nested) type
+    /// carries in its [`Datatype::version`] field; the version of an enclosing type decides
+    /// how its member names and offsets are laid out (see the module docs). Use
+    /// [`Datatype::assign_versions`] to pick the versions of a writer profile.
+    ///
+    /// The encoding is exactly the one libhdf5 writes for the same type and versions: compound
+    /// members of an array class inside a version 1 compound use the version 1 dimension
+    /// fields; version 2 array permutation indices are the identity; opaque tags are NUL-padded
+    /// to a multiple of eight bytes; revised references carry encoding version 1.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when the type cannot be written in its version (version outside 1..=5,
+    /// an array below version 2, complex below version 5, a revised reference below version
+    /// 4, a version 1 compound array member of rank above 4, more than 65535 members, an
+    /// opaque tag over 255 bytes, a member name with a NUL byte, a member offset too wide).
+    pub fn encode(&self, e: &mut Encoder) -> Result<()> {
+        encode_at_depth(self, e, 0)
+    }
+
+    /// Set the message version of this type and every nested type the way libhdf5 does for a
+    /// writer profile: `container` is the version given to compound, enum and array types
+    /// (1 for libver earliest; 3 for v108/v110; 4 for v112/v114; 5 for libhdf5 2.0 latest).
+    /// Atomic types stay version 1 (libhdf5 never upgrades them), revised references are
+    /// version 4, complex types version 5, arrays at least 2, a compound holding an array
+    /// member at least 2, and a compound, enum, array or variable-length type never below
+    /// the versions of the types it holds.
+    pub fn assign_versions(&mut self, container: u8) {
+        let v = match &mut self.class {
+            Class::FixedPoint(_)
+            | Class::FloatingPoint(_)
+            | Class::Time { .. }
+            | Class::String { .. }
+            | Class::Bitfield(_)
+            | Class::Opaque { .. } => 1,
+            Class::Reference(r) => {
+                if r.is_revised() {
+                    4
+                } else {
+                    1
+                }
+            }
+            Class::Compound { members } => {
+                let mut v = container.max(1);
+                for m in members.iter_mut() {
+                    m.dtype.assign_versions(container);
+                    v = v.max(m.dtype.version);
+                    if matches!(m.dtype.class, Class::Array { .. }) {
+                        v = v.max(2);
+                    }
+                }
+                v
+            }
+            Class::Enum { base, .. } => {
+                base.assign_versions(container);
+                container.max(1).max(base.version)
+            }
+            Class::VarLen { base, .. } => {
+                base.assign_versions(container);
+                base.version.max(1)
+            }
+            Class::Array { base, .. } => {
+                base.assign_versions(container);
+                container.max(2).max(base.version)
+            }
+            Class::Complex { base } => {
+                base.assign_versions(container);
+                5
+            }
+        };
+        self.version = v;
+    }
+}
+
+fn encode_at_depth(t: &Datatype, e: &mut Encoder, depth: u32) -> Result<()> {
+    if depth >= MAX_DEPTH {
+        return Err(usage("datatype nesting deeper than MAX_DEPTH"));
+    }
+    let version = t.version;
+    if !(1..=5).contains(&version) {
+        return Err(usage(alloc::format!("datatype version {version}")));
+    }
+    let class = t.class_id();
+    let head = e.len();
+    // Class and version, then the class bit field, patched below once known.
+    e.u8(class.0 | (version << 4)).uint(0, 3).u32(t.size);
+    let nested = |e: &mut Encoder, b: &Datatype| encode_at_depth(b, e, depth + 1);
+    let flags: u32 = match &t.class {
+        Class::FixedPoint(i) | Class::Bitfield(i) => {
+            e.u16(i.bit_offset).u16(i.precision);
+            let f = integer_flags(i);
+            if class == DatatypeClass::BITFIELD {
+                f & !(1 << 3)
+            } else {
+                f
+            }
+        }
+        Class::FloatingPoint(f) => {
+            e.u16(f.bit_offset)
+                .u16(f.precision)
+                .u8(f.exponent_location)
+                .u8(f.exponent_size)
+                .u8(f.mantissa_location)
+                .u8(f.mantissa_size)
+                .u32(f.exponent_bias);
+            let norm: u32 = match f.norm {
+                MantissaNorm::None => 0,
+                MantissaNorm::MsbSet => 1,
+                MantissaNorm::Implied => 2,
+            };
+            order_flags(f.order)
+                | u32::from(f.lo_pad) << 1
+                | u32::from(f.hi_pad) << 2
+                | u32::from(f.int_pad) << 3
+                | norm << 4
+                | u32::from(f.sign_location) << 8
+        }
+        Class::Time { order, precision } => {
+            e.u16(*precision);
+            order_flags(*order) & 1
+        }
+        Class::String { padding, charset } => {
+            u32::from(padding.0 & 0x0f) | u32::from(charset.0 & 0x0f) << 4
+        }
+        Class::Opaque { tag } => {
+            let field = tag.len().div_ceil(8) * 8;
+            let n = u8::try_from(field)
+                .map_err(|_| usage("datatype opaque tag longer than 248 bytes"))?;
+            let start = e.len();
+            e.bytes(tag);
+            e.align(start, 8);
+            u32::from(n)
+        }
+        Class::Compound { members } => {
+            let n = count_u16(members.len(), "datatype compound")?;
+            let width = bytes_needed(u64::from(t.size));
+            for m in members {
+                encode_member_name(e, &m.name, version)?;
+                if version >= 3 {
+                    e.uint_checked(m.offset, width, "datatype compound member offset")?;
+                } else {
+                    e.uint_checked(m.offset, 4, "datatype compound member offset")?;
+                }
+                match (&m.dtype.class, version) {
+                    (Class::Array { dims, base }, 1) => {
+                        let ndims = u8::try_from(dims.len())
+                            .ok()
+                            .filter(|&n| n <= 4)
+                            .ok_or(usage("version 1 compound array member of rank above 4"))?;
+                        e.u8(ndims).zeros(3).u32(0).zeros(4);
+                        for k in 0..4 {
+                            e.u32(dims.get(k).copied().unwrap_or(0));
+                        }
+                        nested(e, base)?;
+                    }
+                    (_, 1) => {
+                        e.zeros(28);
+                        nested(e, &m.dtype)?;
+                    }
+                    _ => nested(e, &m.dtype)?,
+                }
+            }
+            n
+        }
+        Class::Reference(r) => {
+            if r.is_revised() {
+                if version < 4 {
+                    return Err(usage("revised reference datatype below version 4"));
+                }
+                u32::from(r.0 & 0x0f) | 1 << 4
+            } else {
+                u32::from(r.0 & 0x0f)
+            }
+        }
+        Class::Enum { base, members } => {
+            let n = count_u16(members.len(), "datatype enum")?;
+            nested(e, base)?;
+            for m in members {
+                encode_member_name(e, &m.name, version)?;
+            }
+            for m in members {
+                if m.value.len() as u64 != base.size() {
+                    return Err(usage("datatype enum value size differs from the base size"));
+                }
+                e.bytes(&m.value);
+            }
+            n
+        }
+        Class::VarLen { kind, base } => {
+            let f = match kind {
+                VlenKind::Sequence => 0,
+                VlenKind::String { padding, charset } => {
+                    1 | u32::from(padding.0 & 0x0f) << 4 | u32::from(charset.0 & 0x0f) << 8
+                }
+            };
+            nested(e, base)?;
+            f
+        }
+        Class::Array { dims, base } => {
+            if version < 2 {
+                return Err(usage("array datatype below version 2"));
+            }
+            let ndims = u8::try_from(dims.len())
+                .ok()
+                .filter(|n| (1..=32).contains(n))
+                .ok_or(usage("array datatype rank outside 1..=32"))?;
+            e.u8(ndims);
+            if version == 2 {
+                e.zeros(3);
+            }
+            for &d in dims {
+                e.u32(d);
+            }
+            if version == 2 {
+                for k in 0..u32::from(ndims) {
+                    e.u32(k);
+                }
+            }
+            nested(e, base)?;
+            0
+        }
+        Class::Complex { base } => {
+            if version < 5 {
+                return Err(usage("complex datatype below version 5"));
+            }
+            nested(e, base)?;
+            1
+        }
+    };
+    e.patch_uint(head.saturating_add(1), u64::from(flags), 3);
+    Ok(())
 }
 
 /// An integer read from an element.

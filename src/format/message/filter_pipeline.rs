@@ -1,7 +1,7 @@
 //! Filter pipeline message, type 0x000B (spec: "Filter Pipeline Message"), versions 1 and 2.
 
-use crate::error::{FormatErrorKind, Result};
-use crate::format::Cursor;
+use crate::error::{Error, FormatErrorKind, Result};
+use crate::format::{Cursor, Encoder};
 use alloc::vec::Vec;
 
 /// A filter identifier: an open newtype with the ids libhdf5 and h5py define.
@@ -97,6 +97,72 @@ pub fn decode(c: &mut Cursor<'_>) -> Result<Vec<Filter>> {
     Ok(out)
 }
 
+/// Encode a filter pipeline message body holding `filters` (in application order) in
+/// `version` 1 (libver earliest) or 2 (v1.8 format and later).
+///
+/// Version 1 stores every filter's name (those without one get a zero name length): the
+/// name length counts the NUL and is rounded up to a multiple of eight, the name padded with
+/// zeros, and an odd number of client data values is followed by four zero bytes. Version 2
+/// stores names only for filter ids of 256 and above (a missing name has length 0), unpadded
+/// with their NUL.
+///
+/// # Errors
+/// [`Error::Usage`] for another version, more than 32 filters, more than 65535 values, a
+/// name with a NUL byte or too long for its 16-bit length.
+pub fn encode(e: &mut Encoder, filters: &[Filter], version: u8) -> Result<()> {
+    let n = u8::try_from(filters.len())
+        .ok()
+        .filter(|&n| n <= MAX_FILTERS)
+        .ok_or_else(|| Error::Usage("more than 32 filters in a pipeline".into()))?;
+    match version {
+        1 => e.u8(1).u8(n).zeros(6),
+        2 => e.u8(2).u8(n),
+        v => return Err(Error::Usage(alloc::format!("filter pipeline version {v}"))),
+    };
+    for f in filters {
+        let nvalues = u16::try_from(f.params.len())
+            .map_err(|_| Error::Usage("more than 65535 filter client data values".into()))?;
+        let name = match &f.name {
+            Some(name) if version == 1 || f.id.0 >= 256 => {
+                if name.contains(&0) {
+                    return Err(Error::Usage("filter name contains a NUL byte".into()));
+                }
+                Some(name.as_slice())
+            }
+            _ => None,
+        };
+        let stored_len = name.map_or(0, |n| {
+            let with_nul = n.len().saturating_add(1);
+            if version == 1 {
+                with_nul.div_ceil(8).saturating_mul(8)
+            } else {
+                with_nul
+            }
+        });
+        let stored_len =
+            u16::try_from(stored_len).map_err(|_| Error::Usage("filter name too long".into()))?;
+        e.u16(f.id.0);
+        if version == 1 || f.id.0 >= 256 {
+            e.u16(stored_len);
+        }
+        e.u16(f.flags).u16(nvalues);
+        if let Some(name) = name {
+            let start = e.len();
+            e.bytes(name).u8(0);
+            if version == 1 {
+                e.align(start, 8);
+            }
+        }
+        for &p in &f.params {
+            e.u32(p);
+        }
+        if version == 1 && nvalues % 2 == 1 {
+            e.zeros(4);
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +203,44 @@ mod tests {
                 .format_kind(),
             Some(FormatErrorKind::BadVersion)
         );
+    }
+
+    #[test]
+    fn encode_matches_libhdf5_and_round_trips() {
+        let b = hex("0102000000000000020008000100010073687566666c650002000000000000000300100000000000666c6574636865723332000000000000");
+        let f = decode(&mut Cursor::new(&b, 0, "")).unwrap();
+        let mut e = Encoder::new(crate::format::Ctx::DEFAULT);
+        encode(&mut e, &f, 1).unwrap();
+        assert_eq!(e.finish(), b);
+        let filters = [
+            Filter {
+                id: FilterId::DEFLATE,
+                flags: 1,
+                name: None,
+                params: alloc::vec![4],
+            },
+            Filter {
+                id: FilterId::LZF,
+                flags: 1,
+                name: Some(b"lzf".to_vec()),
+                params: alloc::vec![4, 0, 200],
+            },
+            Filter {
+                id: FilterId(300),
+                flags: 0,
+                name: None,
+                params: alloc::vec![],
+            },
+        ];
+        for v in [1, 2] {
+            let mut e = Encoder::new(crate::format::Ctx::DEFAULT);
+            encode(&mut e, &filters, v).unwrap();
+            let b = e.finish();
+            let mut c = Cursor::new(&b, 0, "");
+            assert_eq!(decode(&mut c).unwrap(), filters);
+            assert_eq!(c.remaining(), 0);
+        }
+        let mut e = Encoder::new(crate::format::Ctx::DEFAULT);
+        assert!(encode(&mut e, &filters, 3).is_err());
     }
 }

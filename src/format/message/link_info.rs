@@ -2,7 +2,7 @@
 //! its links when they are stored densely.
 
 use crate::error::{FormatErrorKind, Result};
-use crate::format::{Addr, Ctx, Cursor};
+use crate::format::{Addr, Ctx, Cursor, Encoder};
 
 /// A decoded link info message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +48,23 @@ impl LinkInfo {
             creation_order_index,
         })
     }
+
+    /// Encode the body (version 0): flags, the maximum creation index when creation order
+    /// is tracked (0 when not given), the fractal heap and name index addresses, and the
+    /// creation-order index address when creation order is indexed. Absent addresses are the
+    /// undefined address (links stored compactly).
+    pub fn encode(&self, e: &mut Encoder) {
+        let flags =
+            u8::from(self.tracks_creation_order) | u8::from(self.indexes_creation_order) << 1;
+        e.u8(0).u8(flags);
+        if self.tracks_creation_order {
+            e.u64(self.max_creation_index.unwrap_or(0));
+        }
+        e.opt_offset(self.fractal_heap).opt_offset(self.name_index);
+        if self.indexes_creation_order {
+            e.opt_offset(self.creation_order_index);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -68,5 +85,42 @@ mod tests {
         assert_eq!(li.name_index, None);
         assert_eq!(li.creation_order_index, Some(Addr(300)));
         assert!(LinkInfo::decode(&mut Cursor::new(&b[..12], 0, ""), Ctx::DEFAULT).is_err());
+    }
+
+    #[test]
+    fn encode_round_trip() {
+        for ctx in [
+            Ctx::DEFAULT,
+            Ctx {
+                offset_size: 4,
+                length_size: 4,
+            },
+        ] {
+            for li in [
+                LinkInfo {
+                    tracks_creation_order: false,
+                    indexes_creation_order: false,
+                    max_creation_index: None,
+                    fractal_heap: None,
+                    name_index: None,
+                    creation_order_index: None,
+                },
+                LinkInfo {
+                    tracks_creation_order: true,
+                    indexes_creation_order: true,
+                    max_creation_index: Some(12),
+                    fractal_heap: Some(Addr(100)),
+                    name_index: Some(Addr(200)),
+                    creation_order_index: None,
+                },
+            ] {
+                let mut e = Encoder::new(ctx);
+                li.encode(&mut e);
+                let b = e.finish();
+                let mut c = Cursor::new(&b, 0, "");
+                assert_eq!(LinkInfo::decode(&mut c, ctx).unwrap(), li);
+                assert_eq!(c.remaining(), 0);
+            }
+        }
     }
 }
