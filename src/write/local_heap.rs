@@ -106,8 +106,8 @@ impl LocalHeapBuilder {
                 self.size -= rest;
             }
         }
-        let end = usize::try_from(at.checked_add(need).ok_or_else(too_big)?)
-            .map_err(|_| too_big())?;
+        let end =
+            usize::try_from(at.checked_add(need).ok_or_else(too_big)?).map_err(|_| too_big())?;
         self.data.extend_from_slice(s);
         self.data.resize(end, 0);
         Ok(at)
@@ -159,7 +159,11 @@ impl LocalHeapBuilder {
         let data_at = at.add(hdr, "local heap data segment")?;
         let mut e = Encoder::new(self.ctx);
         self.header(data_at).encode(&mut e);
-        e.zeros(usize::try_from(hdr).map_err(|_| too_big())?.saturating_sub(e.len()));
+        e.zeros(
+            usize::try_from(hdr)
+                .map_err(|_| too_big())?
+                .saturating_sub(e.len()),
+        );
         e.bytes(&self.data_segment());
         sink.write(at, e.as_bytes())?;
         Ok(at)
@@ -188,7 +192,10 @@ mod tests {
         assert_eq!(seg.len(), 88);
         // Empty string, then the free block: next = 1 (libhdf5's end marker), size 80.
         assert_eq!(&seg[..8], &[0; 8]);
-        assert_eq!(&seg[8..24], &[1, 0, 0, 0, 0, 0, 0, 0, 80, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            &seg[8..24],
+            &[1, 0, 0, 0, 0, 0, 0, 0, 80, 0, 0, 0, 0, 0, 0, 0]
+        );
         let c4 = Ctx {
             offset_size: 4,
             length_size: 4,

@@ -4,6 +4,8 @@
 //! Pieces that build on-disk structures take a [`Sink`]: it hands out file space and writes
 //! bytes at file addresses. [`Writer`] is the sink over any [`WriteAt`] destination.
 
+pub mod fractal_heap;
+pub mod global_heap;
 pub mod local_heap;
 pub mod space;
 

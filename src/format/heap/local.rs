@@ -92,7 +92,8 @@ pub const ALIGNMENT: u64 = 8;
 
 /// `n` rounded up to a multiple of [`ALIGNMENT`], `None` on overflow.
 pub fn align8(n: u64) -> Option<u64> {
-    n.checked_add(ALIGNMENT - 1).map(|v| v / ALIGNMENT * ALIGNMENT)
+    n.checked_add(ALIGNMENT - 1)
+        .map(|v| v / ALIGNMENT * ALIGNMENT)
 }
 
 /// Bytes a string of `len` bytes takes in the data segment: its NUL, padded to 8.
