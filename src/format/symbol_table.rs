@@ -1,7 +1,7 @@
 //! Symbol table entries and symbol table nodes ("SNOD"): the leaves of an old-style
 //! (version 1 B-tree + local heap) group. Spec: "Symbol Table Entry", "Group Symbol Table Nodes".
 
-use super::{Addr, Ctx, Cursor};
+use super::{Addr, Ctx, Cursor, Encoder};
 use crate::error::{Error, FormatErrorKind, Result};
 use alloc::vec::Vec;
 
@@ -77,6 +77,43 @@ impl SymbolTableEntry {
     }
 }
 
+impl SymbolTableEntry {
+    /// The cache type written for this entry's scratch-pad (0, 1 or 2).
+    pub fn cache_type(&self) -> u32 {
+        match self.scratch {
+            Scratch::None => 0,
+            Scratch::Group { .. } => 1,
+            Scratch::SoftLink { .. } => 2,
+        }
+    }
+
+    /// Encode one entry ([`SymbolTableEntry::size`] bytes): used in symbol table nodes and
+    /// as the root group entry of superblocks version 0 and 1. The scratch-pad is zero-filled
+    /// past what its cache type uses.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when the name offset does not fit in the offset width.
+    pub fn encode(&self, e: &mut Encoder) -> Result<()> {
+        let o = usize::from(e.ctx().offset_size);
+        e.uint_checked(self.name_offset, o, "symbol table entry name offset")?;
+        e.opt_offset(self.object_header);
+        e.u32(self.cache_type()).zeros(4);
+        let pad = e.len();
+        match self.scratch {
+            Scratch::None => {}
+            Scratch::Group { btree, heap } => {
+                e.offset(btree).offset(heap);
+            }
+            Scratch::SoftLink { value_offset } => {
+                e.u32(value_offset);
+            }
+        }
+        let used = e.len().saturating_sub(pad);
+        e.zeros(16usize.saturating_sub(used));
+        Ok(())
+    }
+}
+
 /// A symbol table node: up to 2K entries, sorted by name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SymbolTableNode {
@@ -104,6 +141,34 @@ impl SymbolTableNode {
             entries.push(SymbolTableEntry::decode(&mut c, ctx)?);
         }
         Ok(SymbolTableNode { entries })
+    }
+
+    /// Encode the node as libhdf5 writes it: signature, version 1, a reserved byte, the entry
+    /// count, the entries, then zeros for the unused entries up to
+    /// [`SymbolTableNode::disk_size`] (the node always occupies room for 2K entries).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when there are more than 2K entries, or as
+    /// [`SymbolTableEntry::encode`].
+    pub fn encode(&self, e: &mut Encoder, leaf_k: u16) -> Result<()> {
+        let cap = 2 * usize::from(leaf_k);
+        let n = u16::try_from(self.entries.len())
+            .ok()
+            .filter(|&n| usize::from(n) <= cap)
+            .ok_or_else(|| {
+                Error::Usage(alloc::format!(
+                    "symbol table node: {} entries for a node of {cap}",
+                    self.entries.len()
+                ))
+            })?;
+        let start = e.len();
+        e.bytes(b"SNOD").u8(1).u8(0).u16(n);
+        for entry in &self.entries {
+            entry.encode(e)?;
+        }
+        let end = start.saturating_add(Self::disk_size(e.ctx(), leaf_k));
+        e.zeros(end.saturating_sub(e.len()));
+        Ok(())
     }
 
     /// Bytes a node with group leaf K `leaf_k` occupies on disk (2K entries + 8-byte header).
@@ -160,5 +225,49 @@ mod tests {
                 .format_kind(),
             Some(FormatErrorKind::Truncated)
         );
+
+        // Encoding gives the same bytes, zero-padded to room for 2K entries.
+        let mut e = Encoder::new(ctx);
+        n.encode(&mut e, 4).unwrap();
+        let enc = e.finish();
+        assert_eq!(enc.len(), SymbolTableNode::disk_size(ctx, 4));
+        assert_eq!(&enc[..b.len()], &b[..]);
+        assert!(enc[b.len()..].iter().all(|&x| x == 0));
+        let mut e = Encoder::new(ctx);
+        assert!(n.encode(&mut e, 0).is_err());
+    }
+
+    #[test]
+    fn entry_round_trip_four_byte_offsets() {
+        let ctx = Ctx {
+            offset_size: 4,
+            length_size: 4,
+        };
+        for scratch in [
+            Scratch::None,
+            Scratch::Group {
+                btree: Addr(96),
+                heap: Addr(1344),
+            },
+            Scratch::SoftLink { value_offset: 40 },
+        ] {
+            let entry = SymbolTableEntry {
+                name_offset: 8,
+                object_header: Some(Addr(0x330)),
+                scratch,
+            };
+            let mut e = Encoder::new(ctx);
+            entry.encode(&mut e).unwrap();
+            let b = e.finish();
+            assert_eq!(b.len(), SymbolTableEntry::size(ctx));
+            let mut c = Cursor::new(&b, 0, "t");
+            assert_eq!(SymbolTableEntry::decode(&mut c, ctx).unwrap(), entry);
+        }
+        let big = SymbolTableEntry {
+            name_offset: 1 << 40,
+            object_header: None,
+            scratch: Scratch::None,
+        };
+        assert!(big.encode(&mut Encoder::new(ctx)).is_err());
     }
 }

@@ -7,6 +7,9 @@
 pub mod commit;
 pub mod dataset;
 pub mod file;
+pub mod fractal_heap;
+pub mod global_heap;
+pub mod local_heap;
 pub mod space;
 
 use crate::error::Result;

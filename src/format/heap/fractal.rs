@@ -20,7 +20,7 @@
 
 use super::super::checksum;
 use super::super::cursor::bytes_needed;
-use super::super::{Addr, Ctx, Cursor};
+use super::super::{Addr, Ctx, Cursor, Encoder};
 use crate::error::{Error, FormatErrorKind, Result};
 use alloc::vec::Vec;
 
@@ -235,6 +235,57 @@ impl Header {
             ));
         }
         Ok(h)
+    }
+
+    /// Encode the header, checksum included ([`Header::size`] bytes).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when `filters_len` and the filter information disagree.
+    pub fn encode(&self, e: &mut Encoder) -> Result<()> {
+        let pipeline_len = self.filters.as_ref().map_or(0, |f| f.pipeline.len());
+        if usize::from(self.filters_len) != pipeline_len {
+            return Err(Error::Usage(alloc::string::String::from(
+                "fractal heap header: filters_len differs from the filter pipeline's length",
+            )));
+        }
+        let start = e.len();
+        e.bytes(&HEADER_SIGNATURE).u8(VERSION);
+        e.u16(self.heap_id_len)
+            .u16(self.filters_len)
+            .u8(self.flags.0);
+        e.u32(self.max_managed_size);
+        e.length(self.next_huge_id).opt_offset(self.huge_btree);
+        e.length(self.free_space)
+            .opt_offset(self.free_space_manager);
+        e.length(self.managed_space)
+            .length(self.allocated_managed_space)
+            .length(self.direct_block_iterator)
+            .length(self.managed_objects);
+        e.length(self.huge_size).length(self.huge_objects);
+        e.length(self.tiny_size).length(self.tiny_objects);
+        e.u16(self.table_width)
+            .length(self.starting_block_size)
+            .length(self.max_direct_block_size);
+        e.u16(self.max_heap_size_bits).u16(self.starting_root_rows);
+        e.opt_offset(self.root).u16(self.current_root_rows);
+        if let Some(f) = &self.filters {
+            e.length(f.root_direct_size)
+                .u32(f.root_filter_mask)
+                .bytes(&f.pipeline);
+        }
+        e.checksum_from(start);
+        Ok(())
+    }
+
+    /// Longest object stored inside a heap ID ("tiny"): the ID length less the first byte, and
+    /// less one more byte in the extended form (ID length above 18).
+    pub fn tiny_max_len(&self) -> usize {
+        let id = usize::from(self.heap_id_len);
+        if id > 18 {
+            id - 2
+        } else {
+            id.saturating_sub(1)
+        }
     }
 
     /// The doubling table of this heap (whose header is at `addr`, for errors).
@@ -595,6 +646,43 @@ impl IndirectBlock {
     }
 }
 
+impl IndirectBlock {
+    /// Encode the block, checksum included ([`IndirectBlock::size`] bytes for `self.nrows`).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when the entry counts do not match `self.nrows` (see
+    /// [`DoublingTable::entries`]) or the block offset does not fit its width.
+    pub fn encode(&self, e: &mut Encoder, h: &Header, t: &DoublingTable) -> Result<()> {
+        let (k, n) = t.entries(self.nrows);
+        if self.direct.len() as u64 != k || self.indirect.len() as u64 != n {
+            return Err(Error::Usage(alloc::format!(
+                "fractal heap indirect block of {} rows needs {k} direct and {n} indirect entries",
+                self.nrows
+            )));
+        }
+        let start = e.len();
+        e.bytes(&INDIRECT_SIGNATURE)
+            .u8(VERSION)
+            .offset(self.heap_header);
+        e.uint_checked(
+            self.block_offset,
+            h.offset_width(),
+            "fractal heap indirect block offset",
+        )?;
+        for d in &self.direct {
+            e.opt_offset(d.addr);
+            if h.is_filtered() {
+                e.length(d.filtered_size).u32(d.filter_mask);
+            }
+        }
+        for a in &self.indirect {
+            e.opt_offset(*a);
+        }
+        e.checksum_from(start);
+        Ok(())
+    }
+}
+
 /// The prefix of a fractal heap direct block (spec "Fractal Heap Direct Block"); the object data
 /// follows it. Managed object offsets count from the start of the block, prefix included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -640,6 +728,54 @@ impl DirectBlock {
             heap_header,
             block_offset,
         })
+    }
+}
+
+impl DirectBlock {
+    /// Encode a whole direct block of `block_size` bytes: the prefix
+    /// ([`Header::direct_block_prefix`] bytes), then `payload` (the bytes after the prefix),
+    /// then zeros; when the heap checksums direct blocks, the checksum of the whole block
+    /// (computed with its own field as zero) goes into the prefix.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when `payload` does not fit in the block or the block offset does not
+    /// fit its width.
+    pub fn encode(
+        &self,
+        e: &mut Encoder,
+        h: &Header,
+        block_size: u64,
+        payload: &[u8],
+    ) -> Result<()> {
+        let prefix = h.direct_block_prefix(e.ctx());
+        let size = usize::try_from(block_size)
+            .ok()
+            .filter(|&n| n >= prefix && n - prefix >= payload.len())
+            .ok_or_else(|| {
+                Error::Usage(alloc::string::String::from(
+                    "fractal heap direct block: payload larger than the block",
+                ))
+            })?;
+        let start = e.len();
+        e.bytes(&DIRECT_SIGNATURE)
+            .u8(VERSION)
+            .offset(self.heap_header);
+        e.uint_checked(
+            self.block_offset,
+            h.offset_width(),
+            "fractal heap direct block offset",
+        )?;
+        let sum_at = e.len();
+        if h.flags.checksum_direct_blocks() {
+            e.u32(0);
+        }
+        e.bytes(payload);
+        e.zeros(start.saturating_add(size).saturating_sub(e.len()));
+        if h.flags.checksum_direct_blocks() {
+            let sum = checksum::lookup3(e.as_bytes().get(start..).unwrap_or(&[]), 0);
+            e.patch_uint(sum_at, u64::from(sum), 4);
+        }
+        Ok(())
     }
 }
 
@@ -691,6 +827,69 @@ pub enum HeapId<'a> {
         /// De-filtered size.
         memory_size: u64,
     },
+}
+
+impl HeapId<'_> {
+    /// Encode the ID in exactly the heap's ID length (zero-padded), in the sub-form
+    /// [`HeapId::decode`] expects for this heap.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when a field does not fit its width, a tiny object is empty or longer
+    /// than [`Header::tiny_max_len`], or the ID would be longer than the heap's ID length.
+    pub fn encode(&self, e: &mut Encoder, h: &Header) -> Result<()> {
+        let start = e.len();
+        let id_len = usize::from(h.heap_id_len);
+        match *self {
+            HeapId::Managed { offset, length } => {
+                e.u8(HeapIdType::MANAGED.0 << 4);
+                e.uint_checked(offset, h.offset_width(), "fractal heap ID offset")?;
+                e.uint_checked(length, h.managed_length_width(), "fractal heap ID length")?;
+            }
+            HeapId::Tiny(data) => {
+                let n = data.len();
+                if n == 0 || n > h.tiny_max_len() {
+                    return Err(Error::Usage(alloc::format!(
+                        "tiny fractal heap object of {n} bytes (1 to {} allowed)",
+                        h.tiny_max_len()
+                    )));
+                }
+                let m = n - 1;
+                let t = HeapIdType::TINY.0 << 4;
+                if id_len > 18 {
+                    let high = u8::try_from(m >> 8).unwrap_or(0x0f) & 0x0f;
+                    e.u8(t | high).u8(u8::try_from(m & 0xff).unwrap_or(0));
+                } else {
+                    e.u8(t | (u8::try_from(m).unwrap_or(0x0f) & 0x0f));
+                }
+                e.bytes(data);
+            }
+            HeapId::HugeIndirect { id } => {
+                e.u8(HeapIdType::HUGE.0 << 4);
+                let body = id_len.saturating_sub(1).min(8);
+                e.uint_checked(id, body, "fractal heap huge object ID")?;
+            }
+            HeapId::HugeDirect { addr, length } => {
+                e.u8(HeapIdType::HUGE.0 << 4).offset(addr).length(length);
+            }
+            HeapId::HugeDirectFiltered {
+                addr,
+                length,
+                filter_mask,
+                memory_size,
+            } => {
+                e.u8(HeapIdType::HUGE.0 << 4).offset(addr).length(length);
+                e.u32(filter_mask).length(memory_size);
+            }
+        }
+        let used = e.len().saturating_sub(start);
+        if used > id_len {
+            return Err(Error::Usage(alloc::format!(
+                "fractal heap ID of {used} bytes for a heap with {id_len}-byte IDs"
+            )));
+        }
+        e.zeros(id_len - used);
+        Ok(())
+    }
 }
 
 impl<'a> HeapId<'a> {
@@ -860,6 +1059,103 @@ mod tests {
             Header::decode(&bad, 0, ctx).unwrap_err().format_kind(),
             Some(FormatErrorKind::InvalidValue)
         );
+    }
+
+    #[test]
+    fn encode_round_trips() {
+        let ctx = Ctx::DEFAULT;
+        let b = header_bytes(0x3b6f, 3, 2);
+        let h = Header::decode(&b, 0, ctx).unwrap();
+        let mut e = Encoder::new(ctx);
+        h.encode(&mut e).unwrap();
+        assert_eq!(e.finish(), b);
+        let mut bad = h.clone();
+        bad.filters_len = 3;
+        assert!(bad.encode(&mut Encoder::new(ctx)).is_err());
+
+        // Indirect block: the same bytes as the decoder's test block.
+        let t = h.table(0).unwrap();
+        let mut ib = b"FHIB\x00".to_vec();
+        ib.extend_from_slice(&511u64.to_le_bytes());
+        ib.extend_from_slice(&0u32.to_le_bytes());
+        for i in 0..8u64 {
+            let a = if i < 5 { 0x1000 + i * 0x200 } else { u64::MAX };
+            ib.extend_from_slice(&a.to_le_bytes());
+        }
+        let ib = seal(ib);
+        let d = IndirectBlock::decode(&ib, 0, ctx, &h, &t, 2).unwrap();
+        let mut e = Encoder::new(ctx);
+        d.encode(&mut e, &h, &t).unwrap();
+        assert_eq!(e.finish(), ib);
+        let mut short = d.clone();
+        short.direct.pop();
+        assert!(short.encode(&mut Encoder::new(ctx), &h, &t).is_err());
+
+        // Direct block with checksum.
+        let mut e = Encoder::new(ctx);
+        let db = DirectBlock {
+            heap_header: Addr(511),
+            block_offset: 0x800,
+        };
+        db.encode(&mut e, &h, 512, b"object data").unwrap();
+        let b = e.finish();
+        assert_eq!(b.len(), 512);
+        assert_eq!(&b[21..32], b"object data");
+        assert_eq!(DirectBlock::decode(&b, 0, ctx, &h).unwrap(), db);
+        assert!(db
+            .encode(&mut Encoder::new(ctx), &h, 512, &[0; 492])
+            .is_err());
+
+        // Heap IDs of each form decode back.
+        let mut h20 = h.clone();
+        h20.heap_id_len = 20;
+        let big = [9u8; 18];
+        for (hh, id) in [
+            (
+                &h,
+                HeapId::Managed {
+                    offset: 0x211,
+                    length: 0x4b,
+                },
+            ),
+            (&h, HeapId::Tiny(b"abcdef")),
+            (
+                &h,
+                HeapId::HugeIndirect {
+                    id: 0x0100_0000_0005,
+                },
+            ),
+            (&h20, HeapId::Tiny(&big)),
+            (
+                &h20,
+                HeapId::HugeDirect {
+                    addr: Addr(0x5000),
+                    length: 70000,
+                },
+            ),
+        ] {
+            let mut e = Encoder::new(ctx);
+            id.encode(&mut e, hh).unwrap();
+            let b = e.finish();
+            assert_eq!(b.len(), usize::from(hh.heap_id_len));
+            assert_eq!(HeapId::decode(&b, hh, ctx, 0).unwrap(), id);
+        }
+        assert_eq!(h.tiny_max_len(), 6);
+        assert_eq!(h20.tiny_max_len(), 18);
+        for id in [
+            HeapId::Tiny(b""),
+            HeapId::Tiny(b"abcdefg"),
+            HeapId::Managed {
+                offset: 1 << 32,
+                length: 1,
+            },
+            HeapId::HugeDirect {
+                addr: Addr(1),
+                length: 1,
+            },
+        ] {
+            assert!(id.encode(&mut Encoder::new(ctx), &h).is_err(), "{id:?}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! header occupy `align8(8 + Size of Lengths)` bytes, so 16 bytes with 4- or 8-byte lengths.
 
 use crate::error::{Error, FormatErrorKind, Result};
-use crate::format::{Addr, Ctx, Cursor};
+use crate::format::{Addr, Ctx, Cursor, Encoder};
 use alloc::collections::BTreeMap;
 
 /// The collection signature.
@@ -71,6 +71,54 @@ impl CollectionHeader {
             return Err(Error::invalid("global heap collection size", size_at));
         }
         Ok(CollectionHeader { collection_size })
+    }
+}
+
+impl CollectionHeader {
+    /// Encode the header, padded to [`CollectionHeader::size`] bytes.
+    pub fn encode(&self, e: &mut Encoder) {
+        let start = e.len();
+        e.bytes(&SIGNATURE)
+            .u8(VERSION)
+            .zeros(3)
+            .length(self.collection_size);
+        e.align(start, ALIGNMENT);
+    }
+}
+
+/// Bytes an object with `len` bytes of data takes in a collection: its header and its data
+/// padded to 8. `None` on overflow.
+pub fn object_stored_size(ctx: Ctx, len: u64) -> Option<u64> {
+    let data = len.checked_add(ALIGNMENT as u64 - 1)? / ALIGNMENT as u64 * ALIGNMENT as u64;
+    data.checked_add(HeapObject::header_size(ctx) as u64)
+}
+
+/// Encode one object: index, reference count, 4 reserved bytes, size (padded to an 8-byte
+/// header), then `data` padded with zeros to a multiple of 8.
+pub fn encode_object(e: &mut Encoder, index: u16, reference_count: u16, data: &[u8]) {
+    let start = e.len();
+    e.u16(index)
+        .u16(reference_count)
+        .zeros(4)
+        .length(data.len() as u64);
+    e.align(start, ALIGNMENT);
+    let body = e.len();
+    e.bytes(data).align(body, ALIGNMENT);
+}
+
+/// Encode the free space at the end of a collection: object 0 (header with index 0 and size
+/// `free`, the header counted, then zeros) when `free` can hold an object header, or `free`
+/// zero bytes otherwise (object 0 implied).
+pub fn encode_free_space(e: &mut Encoder, free: u64) {
+    let hdr = HeapObject::header_size(e.ctx());
+    let n = usize::try_from(free).unwrap_or(0);
+    if n >= hdr {
+        let start = e.len();
+        e.u16(FREE_SPACE_INDEX).u16(0).zeros(4).length(free);
+        e.align(start, ALIGNMENT);
+        e.zeros(n - hdr);
+    } else {
+        e.zeros(n);
     }
 }
 
@@ -227,6 +275,12 @@ impl GlobalHeapId {
         usize::from(ctx.offset_size) + 4
     }
 
+    /// Encode an ID: the collection address (0 for `None`, as libhdf5 writes a nil vlen
+    /// value) and the 4-byte index.
+    pub fn encode(&self, e: &mut Encoder) {
+        e.offset(self.collection.unwrap_or(Addr(0))).u32(self.index);
+    }
+
     /// Decode an ID.
     ///
     /// # Errors
@@ -272,6 +326,47 @@ mod tests {
         }
         b.resize(size, 0);
         b
+    }
+
+    #[test]
+    fn encode_matches_the_test_builder() {
+        for ctx in [Ctx::DEFAULT, C4] {
+            let objs: [(u16, u16, &[u8]); 3] =
+                [(1, 0, b"hello"), (3, 2, b""), (2, 1, b"0123456789")];
+            let want = collection(ctx, 4096, &objs);
+            let mut e = Encoder::new(ctx);
+            CollectionHeader {
+                collection_size: 4096,
+            }
+            .encode(&mut e);
+            for (i, rc, d) in objs {
+                encode_object(&mut e, i, rc, d);
+            }
+            let free = 4096 - e.len() as u64;
+            encode_free_space(&mut e, free);
+            assert_eq!(e.finish(), want);
+            assert_eq!(object_stored_size(ctx, 10), Some(32));
+            assert_eq!(object_stored_size(ctx, 0), Some(16));
+        }
+        // Implied free space (fewer bytes than an object header).
+        let mut e = Encoder::new(C4);
+        encode_free_space(&mut e, 8);
+        assert_eq!(e.finish(), [0; 8]);
+        let id = GlobalHeapId {
+            collection: Some(Addr(77184)),
+            index: 69,
+        };
+        let mut e = Encoder::new(C4);
+        id.encode(&mut e);
+        GlobalHeapId {
+            collection: None,
+            index: 0,
+        }
+        .encode(&mut e);
+        let b = e.finish();
+        let mut c = Cursor::new(&b, 0, "vlen");
+        assert_eq!(GlobalHeapId::decode(&mut c, C4).unwrap(), id);
+        assert_eq!(GlobalHeapId::decode(&mut c, C4).unwrap().collection, None);
     }
 
     #[test]

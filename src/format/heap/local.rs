@@ -7,7 +7,7 @@
 
 use crate::error::{Error, FormatErrorKind, Result};
 use crate::format::cursor::ones;
-use crate::format::{Addr, Ctx, Cursor};
+use crate::format::{Addr, Ctx, Cursor, Encoder};
 
 /// The header signature.
 pub const SIGNATURE: [u8; 4] = *b"HEAP";
@@ -73,6 +73,58 @@ impl LocalHeapHeader {
             free_list_head,
             data_segment,
         })
+    }
+}
+
+impl LocalHeapHeader {
+    /// Encode the header (exactly [`LocalHeapHeader::size`] bytes): a `None` free-list head is
+    /// written as libhdf5 writes it, [`FREE_LIST_END`].
+    pub fn encode(&self, e: &mut Encoder) {
+        e.bytes(&SIGNATURE).u8(VERSION).zeros(3);
+        e.length(self.data_segment_size);
+        e.length(self.free_list_head.unwrap_or(FREE_LIST_END));
+        e.offset(self.data_segment);
+    }
+}
+
+/// Alignment of objects (and free blocks) in the data segment.
+pub const ALIGNMENT: u64 = 8;
+
+/// `n` rounded up to a multiple of [`ALIGNMENT`], `None` on overflow.
+pub fn align8(n: u64) -> Option<u64> {
+    n.checked_add(ALIGNMENT - 1)
+        .map(|v| v / ALIGNMENT * ALIGNMENT)
+}
+
+/// Bytes a string of `len` bytes takes in the data segment: its NUL, padded to 8.
+pub fn stored_size(len: usize) -> Option<u64> {
+    align8((len as u64).checked_add(1)?)
+}
+
+/// A free block of the data segment (spec "Local Heaps": the first two lengths of a free
+/// block are the offset of the next free block and the size of this one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FreeBlock {
+    /// Offset of the next free block; `None` for the last one (written as libhdf5 does,
+    /// [`FREE_LIST_END`]).
+    pub next: Option<u64>,
+    /// Size of this free block, its own two fields included.
+    pub size: u64,
+}
+
+impl FreeBlock {
+    /// Smallest free block: its two length fields. A smaller gap cannot be on the free list.
+    pub fn min_size(ctx: Ctx) -> u64 {
+        2 * u64::from(ctx.length_size)
+    }
+
+    /// Encode the two fields of the block, then zeros up to its size (libhdf5 leaves stale
+    /// bytes there; a new heap has zeros).
+    pub fn encode(&self, e: &mut Encoder) {
+        e.length(self.next.unwrap_or(FREE_LIST_END));
+        e.length(self.size);
+        let fields = Self::min_size(e.ctx());
+        e.zeros(usize::try_from(self.size.saturating_sub(fields)).unwrap_or(0));
     }
 }
 
