@@ -149,11 +149,11 @@ impl<W: WriteAt> Repack<'_, W> {
                     0,
                 ));
             }
-            self.dst.set_attr_raw(
+            self.dst.set_attr_space(
                 id,
                 &a.name(),
                 a.dtype().clone(),
-                a.shape(),
+                a.space().clone(),
                 a.raw_bytes().to_vec(),
             )?;
         }

@@ -355,6 +355,22 @@ impl<W: WriteAt> FileWriter<W> {
         } else {
             simple_space(shape, None)
         };
+        self.set_attr_space(obj, name, dtype, space, data)
+    }
+
+    /// Set attribute `name` of `obj` from raw bytes of type `dtype` and dataspace `space`
+    /// (null spaces included).
+    ///
+    /// # Errors
+    /// As [`FileWriter::set_attr`].
+    pub fn set_attr_space(
+        &mut self,
+        obj: ObjectId,
+        name: &str,
+        dtype: Datatype,
+        space: crate::format::message::dataspace::Dataspace,
+        data: Vec<u8>,
+    ) -> Result<()> {
         self.inner.add_attribute(
             obj,
             NewAttribute {

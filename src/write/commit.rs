@@ -1,17 +1,660 @@
 //! Writing the metadata of a new file at the end: object headers (sizes first, so every
 //! address is known before anything refers to it), group storage, chunk indexes, and the
 //! superblock last.
+//!
+//! Pass 1 encodes every object header with placeholder addresses: addresses have a fixed
+//! width, so the sizes are final, and each header gets its place. Pass 2 writes each object's
+//! storage (symbol tables, dense link heaps, chunk indexes), then its header with the real
+//! addresses, which must encode to the same size.
 
-use super::file::NewFile;
+use super::btree_v1::{write_chunk_btree, write_group_btree, GroupEntry, DEFAULT_CHUNK_K};
+use super::chunk_index::{self as ci, Filtering, Shape};
+use super::dataset::Storage;
+use super::file::{DatasetNode, GroupNode, LinkTarget, NewFile, NodeKind, Profile, ROOT};
+use super::local_heap::LocalHeapBuilder;
+use super::Sink;
 use crate::error::{Error, Result};
+use crate::format::message::attribute::{AttributeMessage, Embedded};
+use crate::format::message::datatype::{Class, Datatype, ReferenceType};
+use crate::format::message::fill_value::{FillValue, FillValueMessage};
+use crate::format::message::filter_pipeline::{self as fp, Filter, FilterId};
+use crate::format::message::group_info::GroupInfo;
+use crate::format::message::layout::{ChunkIndex, Layout, LayoutMessage};
+use crate::format::message::link::{Link, LinkTarget as FileLinkTarget};
+use crate::format::message::link_info::LinkInfo;
+use crate::format::message::misc::SymbolTableMessage;
+use crate::format::message::MessageType;
+use crate::format::object_header::{HeaderSpec, Message};
+use crate::format::superblock::Superblock;
+use crate::format::symbol_table::{Scratch, SymbolTableEntry, SymbolTableNode};
+use crate::format::{Addr, Encoder};
 use crate::io::WriteAt;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Group B-tree leaf K libhdf5 uses: symbol table nodes of up to 8 entries.
+const GROUP_LEAF_K: u16 = 4;
+/// Group B-tree internal K libhdf5 uses.
+const GROUP_INTERNAL_K: u16 = 16;
+/// Links a latest-profile group keeps in its header before it goes dense (libhdf5 default).
+const MAX_COMPACT_LINKS: usize = 8;
+
+/// Addresses of an object's storage, known in pass 2 (placeholders in pass 1).
+#[derive(Debug, Clone, Default)]
+struct Stored {
+    /// Symbol table group: B-tree and local heap.
+    symbol_table: Option<(Addr, Addr)>,
+    /// Dense links: fractal heap, name index, creation order index.
+    dense: Option<(Addr, Addr, Option<Addr>)>,
+    /// Chunked dataset: the index address and type.
+    chunks: Option<(Option<Addr>, ChunkIndex)>,
+}
+
+fn internal(what: &str) -> Error {
+    Error::Usage(format!("internal writer error: {what}"))
+}
+
+fn msg(kind: u16, data: Vec<u8>) -> Message {
+    Message {
+        kind: MessageType(kind),
+        flags: 0,
+        creation_order: None,
+        addr: 0,
+        data,
+    }
+}
+
+/// The datatype with the message versions of `profile`: earliest writes version 1 (2 for
+/// arrays), latest version 3 (packed compound and enum names); revised references need 4,
+/// complex numbers 5, in both.
+fn versioned(t: &Datatype, profile: Profile) -> Datatype {
+    let mut t = t.clone();
+    fn walk(t: &mut Datatype, profile: Profile) -> u8 {
+        let mut need = match profile {
+            Profile::Earliest => 1,
+            Profile::Latest => 3,
+        };
+        match &mut t.class {
+            Class::Compound { members } => {
+                for m in members {
+                    need = need.max(walk(&mut m.dtype, profile));
+                }
+            }
+            Class::Enum { base, .. } | Class::VarLen { base, .. } => {
+                need = need.max(walk(base, profile));
+            }
+            Class::Array { base, .. } => need = need.max(walk(base, profile)).max(2),
+            Class::Complex { base } => need = need.max(walk(base, profile)).max(5),
+            Class::Reference(r) if r.is_revised() => need = need.max(4),
+            _ => {}
+        }
+        t.version = need;
+        need
+    }
+    let _ = ReferenceType::OBJECT;
+    walk(&mut t, profile);
+    t
+}
+
+fn encode_with(f: impl FnOnce(&mut Encoder) -> Result<()>) -> Result<Vec<u8>> {
+    let mut e = Encoder::new(crate::format::Ctx::DEFAULT);
+    f(&mut e)?;
+    Ok(e.finish())
+}
 
 impl<W: WriteAt> NewFile<W> {
     /// Write the metadata and the superblock; returns the destination.
     ///
     /// # Errors
     /// Errors of the destination and of encoding.
-    pub fn finish(self) -> Result<W> {
-        Err(Error::unsupported("writing metadata", 0))
+    pub fn finish(mut self) -> Result<W> {
+        for node in &mut self.nodes {
+            if let NodeKind::Dataset(d) = &mut node.kind {
+                let elem = usize::try_from(d.dtype.size).map_err(|_| internal("type size"))?;
+                d.storage.flush(&mut self.w, elem)?;
+            }
+        }
+        let n = self.nodes.len();
+        let mut refcount = alloc::vec![0u32; n];
+        if let Some(r) = refcount.first_mut() {
+            *r = 1;
+        }
+        for node in &self.nodes {
+            if let NodeKind::Group(g) = &node.kind {
+                for (_, t) in &g.links {
+                    if let LinkTarget::Hard(id) = t {
+                        if let Some(c) = refcount.get_mut(id.0) {
+                            *c = c.saturating_add(1);
+                        }
+                    }
+                }
+            }
+        }
+        // Pass 1: sizes and places of the headers.
+        let placeholder = alloc::vec![Addr(0); n];
+        let mut headers = Vec::with_capacity(n);
+        let mut sizes = Vec::with_capacity(n);
+        for id in 0..n {
+            let stored = self.placeholder_storage(id);
+            let bytes = self.header(id, &placeholder, &stored, &refcount)?;
+            headers.push(self.w.alloc(bytes.len() as u64)?);
+            sizes.push(bytes.len());
+        }
+        // Pass 2: storage, then the headers for real.
+        let mut root_stab = None;
+        for id in 0..n {
+            let stored = self.write_storage(id, &headers)?;
+            if id == ROOT.0 {
+                root_stab = stored.symbol_table;
+            }
+            let bytes = self.header(id, &headers, &stored, &refcount)?;
+            if Some(&bytes.len()) != sizes.get(id) {
+                return Err(internal("object header changed size"));
+            }
+            let at = *headers.get(id).ok_or_else(|| internal("header address"))?;
+            self.w.write(at, &bytes)?;
+        }
+        let root = *headers.first().ok_or_else(|| internal("root header"))?;
+        // The file ends at the end of allocation: make sure its last byte exists.
+        let eoa = self.w.space().eoa();
+        self.w.ensure_len(eoa)?;
+        let ctx = self.w.ctx();
+        let sb = Superblock {
+            version: match self.profile {
+                Profile::Earliest => 0,
+                Profile::Latest => 3,
+            },
+            ctx,
+            consistency_flags: 0,
+            group_leaf_k: GROUP_LEAF_K,
+            group_internal_k: GROUP_INTERNAL_K,
+            indexed_storage_k: DEFAULT_CHUNK_K,
+            base_address: self.w.base(),
+            extension: None,
+            eof: eoa + self.w.base(),
+            root,
+            root_entry: match self.profile {
+                Profile::Earliest => Some(SymbolTableEntry {
+                    name_offset: 0,
+                    object_header: Some(root),
+                    scratch: match root_stab {
+                        Some((btree, heap)) => Scratch::Group { btree, heap },
+                        None => Scratch::None,
+                    },
+                }),
+                Profile::Latest => None,
+            },
+        };
+        let bytes = sb.encode()?;
+        self.w.write(Addr(0), &bytes)?;
+        self.w.dest_mut().flush()?;
+        Ok(self.w.into_dest())
     }
+
+    /// How a group stores its links in this profile.
+    fn group_mode(&self, g: &GroupNode) -> GroupMode {
+        match self.profile {
+            Profile::Earliest
+                if !g
+                    .links
+                    .iter()
+                    .any(|(_, t)| matches!(t, LinkTarget::External { .. }))
+                    && !g.track_order =>
+            {
+                GroupMode::SymbolTable
+            }
+            _ if g.links.len() > MAX_COMPACT_LINKS => GroupMode::Dense,
+            _ => GroupMode::Compact,
+        }
+    }
+
+    fn chunk_index_kind(&self, d: &DatasetNode) -> ChunkIndex {
+        let Storage::Chunked { chunk, .. } = &d.storage else {
+            return ChunkIndex::BTreeV1;
+        };
+        if self.profile == Profile::Earliest {
+            return ChunkIndex::BTreeV1;
+        }
+        let filtered = match &d.storage {
+            Storage::Chunked { filters, .. } if !filters.is_empty() => Some((0, 0)),
+            _ => None,
+        };
+        let unlimited = d.space.max_dims.iter().filter(|m| m.is_none()).count();
+        let fixed = d.space.max_dims.iter().zip(&d.space.dims).all(|(m, n)| *m == Some(*n));
+        if fixed && chunk == &d.space.dims {
+            ChunkIndex::SingleChunk { filtered }
+        } else if unlimited == 0 {
+            ChunkIndex::FixedArray {
+                page_bits: ci::FIXED_ARRAY_PAGE_BITS,
+            }
+        } else if unlimited == 1 {
+            let p = ci::ExtensibleArrayParams::default();
+            ChunkIndex::ExtensibleArray {
+                max_bits: p.max_bits,
+                index_elements: p.index_elements,
+                min_pointers: p.min_pointers,
+                min_elements: p.min_elements,
+                page_bits: p.page_bits,
+            }
+        } else {
+            let p = super::btree_v2::Params::CHUNKS;
+            ChunkIndex::BTreeV2 {
+                node_size: p.node_size,
+                split_percent: p.split_percent,
+                merge_percent: p.merge_percent,
+            }
+        }
+    }
+
+    fn placeholder_storage(&self, id: usize) -> Stored {
+        let mut s = Stored::default();
+        match self.nodes.get(id).map(|n| &n.kind) {
+            Some(NodeKind::Group(g)) => match self.group_mode(g) {
+                GroupMode::SymbolTable => s.symbol_table = Some((Addr(0), Addr(0))),
+                GroupMode::Dense => {
+                    s.dense = Some((Addr(0), Addr(0), g.track_order.then_some(Addr(0))));
+                }
+                GroupMode::Compact => {}
+            },
+            Some(NodeKind::Dataset(d)) if matches!(d.storage, Storage::Chunked { .. }) => {
+                s.chunks = Some((Some(Addr(0)), self.chunk_index_kind(d)));
+            }
+            _ => {}
+        }
+        s
+    }
+
+    /// Write the storage of object `id` (pass 2).
+    fn write_storage(&mut self, id: usize, headers: &[Addr]) -> Result<Stored> {
+        let mut s = Stored::default();
+        let kind = match self.nodes.get(id) {
+            Some(n) => n.kind.clone(),
+            None => return Err(internal("object id")),
+        };
+        match &kind {
+            NodeKind::Group(g) => match self.group_mode(g) {
+                GroupMode::SymbolTable => {
+                    s.symbol_table = Some(self.write_symbol_table(g, headers)?);
+                }
+                GroupMode::Dense => s.dense = Some(self.write_dense_links(g, headers)?),
+                GroupMode::Compact => {}
+            },
+            NodeKind::Dataset(d) => {
+                if let Storage::Chunked { .. } = d.storage {
+                    s.chunks = Some(self.write_chunk_index(d)?);
+                }
+            }
+            NodeKind::Datatype(_) => {}
+        }
+        Ok(s)
+    }
+
+    fn write_symbol_table(&mut self, g: &GroupNode, headers: &[Addr]) -> Result<(Addr, Addr)> {
+        let ctx = self.w.ctx();
+        let mut heap = LocalHeapBuilder::new(ctx);
+        let mut links: Vec<&(String, LinkTarget)> = g.links.iter().collect();
+        links.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let mut entries = Vec::with_capacity(links.len());
+        for (name, target) in links {
+            let name_offset = heap.add(name.as_bytes())?;
+            let entry = match target {
+                LinkTarget::Hard(t) => SymbolTableEntry {
+                    name_offset,
+                    object_header: Some(*headers.get(t.0).ok_or_else(|| internal("link"))?),
+                    scratch: Scratch::None,
+                },
+                LinkTarget::Soft(path) => {
+                    let value = heap.add(path.as_bytes())?;
+                    SymbolTableEntry {
+                        name_offset,
+                        object_header: None,
+                        scratch: Scratch::SoftLink {
+                            value_offset: u32::try_from(value)
+                                .map_err(|_| internal("soft link offset"))?,
+                        },
+                    }
+                }
+                LinkTarget::External { .. } => return Err(internal("external link in a symbol table")),
+            };
+            entries.push(entry);
+        }
+        let heap_addr = heap.write(&mut self.w)?;
+        let cap = 2 * usize::from(GROUP_LEAF_K);
+        let mut group_entries = Vec::new();
+        for node in entries.chunks(cap) {
+            let last = node.last().map_or(0, |e| e.name_offset);
+            let bytes = encode_with(|e| {
+                SymbolTableNode {
+                    entries: node.to_vec(),
+                }
+                .encode(e, GROUP_LEAF_K)
+            })?;
+            let snod = self.w.put(&bytes)?;
+            group_entries.push(GroupEntry {
+                last_name_offset: last,
+                snod,
+            });
+        }
+        let btree = write_group_btree(&mut self.w, &group_entries, GROUP_INTERNAL_K)?;
+        Ok((btree, heap_addr))
+    }
+
+    fn link_message(&self, name: &str, target: &LinkTarget, order: Option<u64>, headers: &[Addr]) -> Result<Vec<u8>> {
+        let target = match target {
+            LinkTarget::Hard(t) => {
+                FileLinkTarget::Hard(*headers.get(t.0).ok_or_else(|| internal("link"))?)
+            }
+            LinkTarget::Soft(p) => FileLinkTarget::Soft(p.as_bytes().to_vec()),
+            LinkTarget::External { file, path } => FileLinkTarget::External {
+                file: file.as_bytes().to_vec(),
+                path: path.as_bytes().to_vec(),
+            },
+        };
+        encode_with(|e| {
+            Link {
+                name: name.as_bytes().to_vec(),
+                utf8: !name.is_ascii(),
+                creation_order: order,
+                target,
+            }
+            .encode(e)
+        })
+    }
+
+    fn write_dense_links(
+        &mut self,
+        g: &GroupNode,
+        headers: &[Addr],
+    ) -> Result<(Addr, Addr, Option<Addr>)> {
+        use crate::format::btree::v2::{BTreeType, Record, RecordFormat};
+        use super::fractal_heap::{FractalHeapWriter, HeapParams};
+        let ctx = self.w.ctx();
+        let mut heap = FractalHeapWriter::new(ctx, HeapParams::LINKS)?;
+        let mut by_name = Vec::new();
+        let mut by_order = Vec::new();
+        for (i, (name, target)) in g.links.iter().enumerate() {
+            let order = g.track_order.then_some(i as u64);
+            let body = self.link_message(name, target, order, headers)?;
+            let id = heap.add(&body)?;
+            let heap_id: [u8; 7] = id
+                .as_slice()
+                .try_into()
+                .map_err(|_| internal("link heap id length"))?;
+            let hash = crate::format::checksum::lookup3(name.as_bytes(), 0);
+            by_name.push(Record::LinkName { hash, heap_id });
+            if let Some(order) = order {
+                by_order.push(Record::LinkCreationOrder { order, heap_id });
+            }
+        }
+        let heap_addr = heap.finish(&mut self.w)?;
+        by_name.sort_by_key(|r| match r {
+            Record::LinkName { hash, .. } => *hash,
+            _ => 0,
+        });
+        let params = super::btree_v2::Params::LINKS_AND_ATTRIBUTES;
+        let f5 = RecordFormat::for_writing(BTreeType(5), ctx, 0, 0)?;
+        let names = super::btree_v2::write_btree_v2(&mut self.w, &f5, &by_name, params)?;
+        let orders = if g.track_order {
+            let f6 = RecordFormat::for_writing(BTreeType(6), ctx, 0, 0)?;
+            Some(super::btree_v2::write_btree_v2(&mut self.w, &f6, &by_order, params)?.header)
+        } else {
+            None
+        };
+        Ok((heap_addr, names.header, orders))
+    }
+
+    fn write_chunk_index(&mut self, d: &DatasetNode) -> Result<(Option<Addr>, ChunkIndex)> {
+        let kind = self.chunk_index_kind(d);
+        let Storage::Chunked {
+            chunk,
+            filters,
+            written,
+            ..
+        } = &d.storage
+        else {
+            return Err(internal("not chunked"));
+        };
+        let elem = u64::from(d.dtype.size);
+        if kind == ChunkIndex::BTreeV1 {
+            let entries: Vec<super::btree_v1::ChunkEntry> = written
+                .iter()
+                .map(|(k, c)| {
+                    Ok(super::btree_v1::ChunkEntry {
+                        scaled: k.clone(),
+                        size: u32::try_from(c.size)
+                            .map_err(|_| Error::Usage(String::from("chunk over 4 GiB")))?,
+                        filter_mask: c.mask,
+                        addr: c.addr,
+                    })
+                })
+                .collect::<Result<_>>()?;
+            let addr = write_chunk_btree(&mut self.w, &entries, chunk, elem, DEFAULT_CHUNK_K)?;
+            return Ok((addr, kind));
+        }
+        let entries: Vec<ci::ChunkEntry> = written
+            .iter()
+            .map(|(k, c)| ci::ChunkEntry {
+                scaled: k.clone(),
+                addr: c.addr,
+                size: c.size,
+                filter_mask: c.mask,
+            })
+            .collect();
+        let shape = Shape {
+            dims: &d.space.dims,
+            max_dims: &d.space.max_dims,
+            chunk,
+            element_size: elem,
+        };
+        let filtering = if filters.is_empty() {
+            Filtering::None
+        } else {
+            Filtering::Filtered { layout_version: 4 }
+        };
+        let w = match kind {
+            ChunkIndex::SingleChunk { .. } => ci::single_chunk(&entries, filtering)?,
+            ChunkIndex::FixedArray { page_bits } => {
+                ci::write_fixed_array(&mut self.w, &shape, &entries, filtering, page_bits)?
+            }
+            ChunkIndex::ExtensibleArray { .. } => ci::write_extensible_array(
+                &mut self.w,
+                &shape,
+                &entries,
+                filtering,
+                ci::ExtensibleArrayParams::default(),
+            )?,
+            _ => ci::write_btree_v2(
+                &mut self.w,
+                &shape,
+                &entries,
+                filtering,
+                super::btree_v2::Params::CHUNKS,
+            )?,
+        };
+        Ok((w.addr, w.index))
+    }
+
+    /// Encode the object header of `id`.
+    fn header(&self, id: usize, headers: &[Addr], stored: &Stored, refcount: &[u32]) -> Result<Vec<u8>> {
+        let node = self.nodes.get(id).ok_or_else(|| internal("object id"))?;
+        let latest = self.profile == Profile::Latest;
+        let mut spec = if latest { HeaderSpec::v2() } else { HeaderSpec::v1() };
+        let count = refcount.get(id).copied().unwrap_or(1).max(1);
+        let mut msgs = Vec::new();
+        let mut track_attrs = false;
+        match &node.kind {
+            NodeKind::Group(g) => {
+                track_attrs = latest && g.track_order;
+                match self.group_mode(g) {
+                    GroupMode::SymbolTable => {
+                        let (btree, heap) = stored.symbol_table.ok_or_else(|| internal("stab"))?;
+                        msgs.push(msg(0x11, encode_with(|e| {
+                            SymbolTableMessage { btree, heap }.encode(e);
+                            Ok(())
+                        })?));
+                    }
+                    mode => {
+                        let dense = if mode == GroupMode::Dense { stored.dense } else { None };
+                        let info = LinkInfo {
+                            tracks_creation_order: g.track_order,
+                            indexes_creation_order: g.track_order,
+                            max_creation_index: g.track_order.then_some(g.links.len() as u64),
+                            fractal_heap: dense.map(|d| d.0),
+                            name_index: dense.map(|d| d.1),
+                            creation_order_index: dense.and_then(|d| d.2),
+                        };
+                        msgs.push(msg(0x02, encode_with(|e| {
+                            info.encode(e);
+                            Ok(())
+                        })?));
+                        msgs.push(msg(0x0a, encode_with(|e| {
+                            GroupInfo {
+                                link_phase_change: None,
+                                estimates: None,
+                            }
+                            .encode(e);
+                            Ok(())
+                        })?));
+                        if mode == GroupMode::Compact {
+                            for (i, (name, target)) in g.links.iter().enumerate() {
+                                let order = g.track_order.then_some(i as u64);
+                                msgs.push(msg(0x06, self.link_message(name, target, order, headers)?));
+                            }
+                        }
+                    }
+                }
+            }
+            NodeKind::Dataset(d) => self.dataset_messages(d, stored, &mut msgs)?,
+            NodeKind::Datatype(t) => {
+                let t = versioned(t, self.profile);
+                msgs.push(msg(0x03, encode_with(|e| t.encode(e))?));
+            }
+        }
+        if track_attrs {
+            spec.track_attr_order = true;
+            spec.index_attr_order = true;
+            msgs.push(msg(0x15, encode_with(|e| {
+                crate::format::message::misc::AttributeInfo {
+                    tracks_creation_order: true,
+                    indexes_creation_order: true,
+                    max_creation_index: Some(u16::try_from(node.attrs.len()).unwrap_or(u16::MAX)),
+                    fractal_heap: None,
+                    name_index: None,
+                    creation_order_index: None,
+                }
+                .encode(e);
+                Ok(())
+            })?));
+        }
+        for (i, a) in node.attrs.iter().enumerate() {
+            let t = versioned(&a.dtype, self.profile);
+            let space_version = if latest { 2 } else { 1 };
+            let am = AttributeMessage {
+                version: if latest { 3 } else { 1 },
+                name: a.name.as_bytes().to_vec(),
+                utf8: !a.name.is_ascii(),
+                datatype: Embedded {
+                    addr: 0,
+                    shared: false,
+                    data: encode_with(|e| t.encode(e))?,
+                },
+                dataspace: Embedded {
+                    addr: 0,
+                    shared: false,
+                    data: encode_with(|e| a.space.encode(e, space_version))?,
+                },
+                data_addr: 0,
+                data: a.data.clone(),
+            };
+            let mut m = msg(0x0c, encode_with(|e| am.encode(e))?);
+            if track_attrs {
+                m.creation_order = Some(u16::try_from(i).unwrap_or(u16::MAX));
+            }
+            msgs.push(m);
+        }
+        if latest {
+            if count > 1 {
+                let mut b = alloc::vec![0u8];
+                b.extend_from_slice(&count.to_le_bytes());
+                msgs.push(msg(0x16, b));
+            }
+        } else {
+            spec.refcount = count;
+        }
+        spec.encode(&msgs, 0)
+    }
+
+    fn dataset_messages(&self, d: &DatasetNode, stored: &Stored, msgs: &mut Vec<Message>) -> Result<()> {
+        let latest = self.profile == Profile::Latest;
+        msgs.push(msg(0x01, encode_with(|e| d.space.encode(e, if latest { 2 } else { 1 }))?));
+        let t = versioned(&d.dtype, self.profile);
+        msgs.push(msg(0x03, encode_with(|e| t.encode(e))?));
+        let alloc_time = match d.storage {
+            Storage::Compact { .. } => 1,
+            Storage::Contiguous { .. } => 2,
+            Storage::Chunked { .. } => 3,
+        };
+        let fill = FillValueMessage {
+            version: if latest { 3 } else { 2 },
+            alloc_time,
+            fill_time: 2,
+            value: match &d.fill {
+                Some(v) => FillValue::User(v.clone()),
+                None => FillValue::Default,
+            },
+        };
+        msgs.push(msg(0x05, encode_with(|e| fill.encode(e))?));
+        let total = super::dataset::element_count(&super::file::logical_dims(&d.space))?
+            .saturating_mul(u64::from(d.dtype.size));
+        let layout = match &d.storage {
+            Storage::Compact { data } => {
+                let data = if data.len() as u64 == total {
+                    data.clone()
+                } else {
+                    let fill = d.fill.clone().unwrap_or_else(|| alloc::vec![0; d.dtype.size as usize]);
+                    fill.iter().copied().cycle().take(usize::try_from(total).map_err(|_| internal("size"))?).collect()
+                };
+                Layout::Compact { data }
+            }
+            Storage::Contiguous { addr } => Layout::Contiguous {
+                addr: *addr,
+                size: Some(total),
+            },
+            Storage::Chunked { chunk, .. } => {
+                let (addr, index) = stored.chunks.clone().ok_or_else(|| internal("chunks"))?;
+                Layout::Chunked {
+                    flags: 0,
+                    chunk: chunk.clone(),
+                    element_size: u64::from(d.dtype.size),
+                    index,
+                    addr,
+                }
+            }
+        };
+        let version = if latest && matches!(layout, Layout::Chunked { .. }) { 4 } else { 3 };
+        msgs.push(msg(0x08, encode_with(|e| LayoutMessage { version, layout }.encode(e))?));
+        if let Storage::Chunked { filters, .. } = &d.storage {
+            if !filters.is_empty() {
+                let fs: Vec<Filter> = filters
+                    .iter()
+                    .map(|f| Filter {
+                        id: FilterId(f.id),
+                        flags: f.flags,
+                        name: None,
+                        params: f.params.clone(),
+                    })
+                    .collect();
+                msgs.push(msg(0x0b, encode_with(|e| fp::encode(e, &fs, if latest { 2 } else { 1 }))?));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GroupMode {
+    SymbolTable,
+    Compact,
+    Dense,
 }

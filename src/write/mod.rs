@@ -54,6 +54,8 @@ pub struct Writer<W> {
     base: u64,
     ctx: Ctx,
     space: FileSpace,
+    /// End of the bytes written so far (relative).
+    end: u64,
 }
 
 impl<W: WriteAt> Writer<W> {
@@ -64,6 +66,7 @@ impl<W: WriteAt> Writer<W> {
             base,
             ctx,
             space,
+            end: 0,
         }
     }
 
@@ -85,6 +88,19 @@ impl<W: WriteAt> Writer<W> {
     /// The destination, giving up the writer.
     pub fn into_dest(self) -> W {
         self.dest
+    }
+
+    /// Make the destination at least `len` bytes long (relative), writing a zero byte at the
+    /// end when nothing was written there: readers refuse a file shorter than its
+    /// end-of-file address.
+    ///
+    /// # Errors
+    /// Errors of the destination.
+    pub fn ensure_len(&mut self, len: u64) -> Result<()> {
+        if self.end < len {
+            self.write(Addr(len - 1), &[0])?;
+        }
+        Ok(())
     }
 
     /// The base address (user block size).
@@ -110,7 +126,9 @@ impl<W: WriteAt> Sink for Writer<W> {
                 addr: addr.0,
                 msg: alloc::string::String::from("address past the end of the address space"),
             })?;
-        self.dest.write_all_at(pos, bytes)
+        self.dest.write_all_at(pos, bytes)?;
+        self.end = self.end.max(addr.0.saturating_add(bytes.len() as u64));
+        Ok(())
     }
 }
 
