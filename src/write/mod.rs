@@ -4,6 +4,9 @@
 //! Pieces that build on-disk structures take a [`Sink`]: it hands out file space and writes
 //! bytes at file addresses. [`Writer`] is the sink over any [`WriteAt`] destination.
 
+pub mod btree_v1;
+pub mod btree_v2;
+pub mod chunk_index;
 pub mod commit;
 pub mod dataset;
 pub mod file;

@@ -15,7 +15,7 @@
 //!   dimensionality: the dataset rank plus one trailing dimension for the element size.
 
 use crate::error::{Error, FormatErrorKind, Result};
-use crate::format::{Addr, Ctx, Cursor};
+use crate::format::{Addr, Ctx, Cursor, Encoder};
 use alloc::vec::Vec;
 
 /// The node signature.
@@ -276,11 +276,104 @@ impl ChunkNode {
     }
 }
 
+impl NodeHeader {
+    /// Encode the header (the mirror of [`NodeHeader::decode`]).
+    pub fn encode(&self, e: &mut Encoder) {
+        e.bytes(&SIGNATURE)
+            .u8(self.node_type.0)
+            .u8(self.level)
+            .u16(self.entries_used)
+            .opt_offset(self.left_sibling)
+            .opt_offset(self.right_sibling);
+    }
+}
+
+impl<K> Node<K> {
+    /// Encode a node padded with zeros to the allocation of a tree with parameter `k`
+    /// ([`disk_size`]); `key` writes one key.
+    fn encode_with(
+        &self,
+        ctx: Ctx,
+        format: KeyFormat,
+        k: u16,
+        mut key: impl FnMut(&mut Encoder, &K) -> Result<()>,
+    ) -> Result<Vec<u8>> {
+        let usage = |what: &str| Error::Usage(alloc::format!("v1 B-tree node: {what}"));
+        let n = usize::from(self.header.entries_used);
+        if self.children.len() != n || self.keys.len() != n + 1 {
+            return Err(usage("entries used does not match the keys and children"));
+        }
+        if self.header.node_type != format.node_type() {
+            return Err(usage("node type does not match the key format"));
+        }
+        let size = disk_size(ctx, format, k).ok_or_else(|| usage("size overflows"))?;
+        if n > usize::from(k) * 2 {
+            return Err(usage("more than 2K children"));
+        }
+        let mut e = Encoder::new(ctx);
+        self.header.encode(&mut e);
+        let mut keys = self.keys.iter();
+        if let Some(first) = keys.next() {
+            key(&mut e, first)?;
+        }
+        for (child, k) in self.children.iter().zip(keys) {
+            e.offset(*child);
+            key(&mut e, k)?;
+        }
+        let pad = size.saturating_sub(e.len());
+        e.zeros(pad);
+        Ok(e.finish())
+    }
+}
+
+impl GroupNode {
+    /// Encode a group node (type 0) padded to the allocation of a tree with group internal
+    /// node K `k` ([`disk_size`]; unused entries are zeros).
+    ///
+    /// # Errors
+    /// `Usage` when the key and child counts do not match `entries_used`, there are more than
+    /// `2k` children, or the header is not a group node's.
+    pub fn encode(&self, ctx: Ctx, k: u16) -> Result<Vec<u8>> {
+        self.encode_with(ctx, KeyFormat::Group, k, |e, key| {
+            e.uint_checked(
+                key.heap_offset,
+                usize::from(ctx.length_size),
+                "v1 B-tree group key",
+            )?;
+            Ok(())
+        })
+    }
+}
+
+impl ChunkNode {
+    /// Encode a chunk node (type 1) whose keys carry `ndims` offsets (dataset rank + 1), padded
+    /// to the allocation of a tree with indexed storage K `k` ([`disk_size`]).
+    ///
+    /// # Errors
+    /// `Usage` as [`GroupNode::encode`], or when a key does not have `ndims` offsets.
+    pub fn encode(&self, ctx: Ctx, ndims: usize, k: u16) -> Result<Vec<u8>> {
+        self.encode_with(ctx, KeyFormat::Chunk { ndims }, k, |e, key| {
+            if key.offset.len() != ndims {
+                return Err(Error::Usage(alloc::format!(
+                    "v1 B-tree chunk key with {} offsets, expected {ndims}",
+                    key.offset.len()
+                )));
+            }
+            e.u32(key.size).u32(key.filter_mask);
+            for &o in &key.offset {
+                e.u64(o);
+            }
+            Ok(())
+        })
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::cast_possible_truncation, clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
     use alloc::string::ToString;
+    use alloc::vec;
 
     const C4: Ctx = Ctx {
         offset_size: 4,
@@ -415,5 +508,59 @@ mod tests {
         assert_eq!(n.keys, [GroupKey { heap_offset: 0 }]);
         assert_eq!(NodeType(9).to_string(), "unknown (9)");
         assert_eq!(NodeType::RAW_DATA_CHUNK.to_string(), "raw data chunk");
+    }
+
+    #[test]
+    fn encode_round_trip() {
+        let ctx = C4;
+        let node = GroupNode {
+            header: NodeHeader {
+                node_type: NodeType::GROUP,
+                level: 0,
+                entries_used: 2,
+                left_sibling: Some(Addr(100)),
+                right_sibling: None,
+            },
+            keys: vec![
+                GroupKey { heap_offset: 0 },
+                GroupKey { heap_offset: 8 },
+                GroupKey { heap_offset: 24 },
+            ],
+            children: vec![Addr(1000), Addr(2000)],
+        };
+        let b = node.encode(ctx, 2).unwrap();
+        assert_eq!(b.len(), disk_size(ctx, KeyFormat::Group, 2).unwrap());
+        assert_eq!(GroupNode::decode(&b, 0, ctx).unwrap(), node);
+        assert!(node.encode(ctx, 0).is_err());
+        let mut bad = node.clone();
+        bad.header.entries_used = 3;
+        assert!(bad.encode(ctx, 4).is_err());
+
+        let node = ChunkNode {
+            header: NodeHeader {
+                node_type: NodeType::RAW_DATA_CHUNK,
+                level: 1,
+                entries_used: 1,
+                left_sibling: None,
+                right_sibling: None,
+            },
+            keys: vec![
+                ChunkKey {
+                    size: 45,
+                    filter_mask: 1,
+                    offset: vec![0, 5, 0],
+                },
+                ChunkKey {
+                    size: 0,
+                    filter_mask: 0,
+                    offset: vec![4, 10, 4],
+                },
+            ],
+            children: vec![Addr(4096)],
+        };
+        let b = node.encode(ctx, 3, 32).unwrap();
+        assert_eq!(b.len(), 16 + 64 * 4 + 65 * 32);
+        assert_eq!(ChunkNode::decode(&b, 0, ctx, 3).unwrap(), node);
+        assert!(node.encode(ctx, 2, 32).is_err());
     }
 }

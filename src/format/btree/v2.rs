@@ -13,7 +13,7 @@
 
 use super::super::checksum;
 use super::super::cursor::bytes_needed;
-use super::super::{Addr, Ctx, Cursor};
+use super::super::{Addr, Ctx, Cursor, Encoder};
 use crate::error::{Error, FormatErrorKind, Result};
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -851,6 +851,292 @@ impl Node {
     }
 }
 
+impl Header {
+    /// Encode the header, checksum included (the mirror of [`Header::decode`]).
+    pub fn encode(&self, ctx: Ctx) -> Vec<u8> {
+        let mut e = Encoder::new(ctx);
+        e.bytes(&HEADER_SIGNATURE)
+            .u8(VERSION)
+            .u8(self.btree_type.0)
+            .u32(self.node_size)
+            .u16(self.record_size)
+            .u16(self.depth)
+            .u8(self.split_percent)
+            .u8(self.merge_percent)
+            .opt_offset(self.root)
+            .u16(self.root_records)
+            .length(self.total_records)
+            .checksum_from(0);
+        e.finish()
+    }
+}
+
+impl RecordFormat {
+    /// The record format a writer uses for a tree of type `btree_type` in a file of widths
+    /// `ctx`: the record size each type needs. `rank` (types 10 and 11) and `chunk_size_width`
+    /// (type 11, see [`crate::format::chunk_index::filtered_size_width`]) are ignored by the
+    /// other types.
+    ///
+    /// # Errors
+    /// `Usage` for a type without a known record layout (0 and unknown values), a chunk rank
+    /// of 0 or over [`MAX_RANK`], or a chunk size width of 0 or over 8.
+    pub fn for_writing(
+        btree_type: BTreeType,
+        ctx: Ctx,
+        rank: u8,
+        chunk_size_width: u8,
+    ) -> Result<Self> {
+        let usage = |what: &str| Error::Usage(alloc::format!("v2 B-tree records: {what}"));
+        let o = usize::from(ctx.offset_size);
+        let l = usize::from(ctx.length_size);
+        let mut f = RecordFormat {
+            btree_type,
+            record_size: 0,
+            ctx,
+            rank: 0,
+            chunk_size_width: 0,
+        };
+        let chunk_rank = || {
+            if rank == 0 || rank > MAX_RANK {
+                Err(usage("chunk rank out of range"))
+            } else {
+                Ok(usize::from(rank))
+            }
+        };
+        let size = match btree_type.0 {
+            1 => o + 2 * l,
+            2 => o + 3 * l + 4,
+            3 => o + l,
+            4 => o + 2 * l + 4,
+            5 => 4 + 7,
+            6 => 8 + 7,
+            7 => 1 + 4 + core::cmp::max(4 + 8, 1 + 1 + 2 + o),
+            8 => 8 + 1 + 4 + 4,
+            9 => 8 + 1 + 4,
+            10 => {
+                let r = chunk_rank()?;
+                f.rank = rank;
+                o + 8 * r
+            }
+            11 => {
+                let r = chunk_rank()?;
+                if chunk_size_width == 0 || chunk_size_width > 8 {
+                    return Err(usage("chunk size width out of range"));
+                }
+                f.rank = rank;
+                f.chunk_size_width = chunk_size_width;
+                o + usize::from(chunk_size_width) + 4 + 8 * r
+            }
+            _ => return Err(usage("no known record layout for this type")),
+        };
+        f.record_size = u16::try_from(size).map_err(|_| usage("record size overflows"))?;
+        Ok(f)
+    }
+
+    /// Encode `rec` as one record of this format (the mirror of [`RecordFormat::decode`]):
+    /// exactly [`RecordFormat::record_size`] bytes.
+    ///
+    /// # Errors
+    /// `Usage` when the record is not of this format's type, a chunk record has the wrong
+    /// rank, or a value does not fit its field.
+    pub fn encode(&self, e: &mut Encoder, rec: &Record) -> Result<()> {
+        let start = e.len();
+        let mismatch = || {
+            Error::Usage(alloc::format!(
+                "v2 B-tree record {rec:?} in a tree of type {}",
+                self.btree_type
+            ))
+        };
+        let scaled = |e: &mut Encoder, scaled: &[u64]| -> Result<()> {
+            if scaled.len() != usize::from(self.rank) {
+                return Err(mismatch());
+            }
+            for &s in scaled {
+                e.u64(s);
+            }
+            Ok(())
+        };
+        match (self.btree_type.0, rec) {
+            (1, Record::HugeIndirect { addr, len, id }) => {
+                e.offset(*addr).length(*len).length(*id);
+            }
+            (
+                2,
+                Record::HugeIndirectFiltered {
+                    addr,
+                    len,
+                    filter_mask,
+                    memory_size,
+                    id,
+                },
+            ) => {
+                e.offset(*addr)
+                    .length(*len)
+                    .u32(*filter_mask)
+                    .length(*memory_size)
+                    .length(*id);
+            }
+            (3, Record::HugeDirect { addr, len }) => {
+                e.offset(*addr).length(*len);
+            }
+            (
+                4,
+                Record::HugeDirectFiltered {
+                    addr,
+                    len,
+                    filter_mask,
+                    memory_size,
+                },
+            ) => {
+                e.offset(*addr)
+                    .length(*len)
+                    .u32(*filter_mask)
+                    .length(*memory_size);
+            }
+            (5, Record::LinkName { hash, heap_id }) => {
+                e.u32(*hash).bytes(heap_id);
+            }
+            (6, Record::LinkCreationOrder { order, heap_id }) => {
+                e.u64(*order).bytes(heap_id);
+            }
+            (
+                7,
+                Record::SharedMessageInHeap {
+                    hash,
+                    ref_count,
+                    heap_id,
+                },
+            ) => {
+                e.u8(0).u32(*hash).u32(*ref_count).bytes(heap_id);
+            }
+            (
+                7,
+                Record::SharedMessageInHeader {
+                    hash,
+                    message_type,
+                    index,
+                    object_header,
+                },
+            ) => {
+                e.u8(1)
+                    .u32(*hash)
+                    .u8(0)
+                    .u8(*message_type)
+                    .u16(*index)
+                    .offset(*object_header);
+            }
+            (
+                8,
+                Record::AttributeName {
+                    heap_id,
+                    flags,
+                    creation_order,
+                    hash,
+                },
+            ) => {
+                e.bytes(heap_id).u8(*flags).u32(*creation_order).u32(*hash);
+            }
+            (
+                9,
+                Record::AttributeCreationOrder {
+                    heap_id,
+                    flags,
+                    creation_order,
+                },
+            ) => {
+                e.bytes(heap_id).u8(*flags).u32(*creation_order);
+            }
+            (10, Record::Chunk { addr, scaled: s }) => {
+                e.offset(*addr);
+                scaled(e, s)?;
+            }
+            (
+                11,
+                Record::FilteredChunk {
+                    addr,
+                    size,
+                    filter_mask,
+                    scaled: s,
+                },
+            ) => {
+                e.offset(*addr);
+                e.uint_checked(*size, usize::from(self.chunk_size_width), "chunk size")?;
+                e.u32(*filter_mask);
+                scaled(e, s)?;
+            }
+            (_, Record::Unknown { btree_type, bytes }) if *btree_type == self.btree_type => {
+                e.bytes(bytes);
+            }
+            _ => return Err(mismatch()),
+        }
+        let used = e.len().saturating_sub(start);
+        let want = usize::from(self.record_size);
+        if used > want {
+            return Err(mismatch());
+        }
+        e.zeros(want - used);
+        Ok(())
+    }
+}
+
+impl Node {
+    /// Encode the node as a whole node of [`Geometry::node_size`] bytes: prefix, records,
+    /// child pointers (internal nodes), the checksum right after them, zeros to the end (the
+    /// mirror of [`Node::decode`]).
+    ///
+    /// # Errors
+    /// `Usage` when the record count exceeds the level capacity, an internal node does not
+    /// have one more child than records (or a leaf has children), a count does not fit its
+    /// field, or a record does not fit `fmt`.
+    pub fn encode(&self, geom: &Geometry, fmt: &RecordFormat) -> Result<Vec<u8>> {
+        let usage = |what: &str| Error::Usage(alloc::format!("v2 B-tree node: {what}"));
+        let level = geom.level(self.depth)?;
+        let n = self.records.len() as u64;
+        if n > level.max_records {
+            return Err(usage("more records than the node holds"));
+        }
+        let internal = self.depth > 0;
+        if internal != !self.children.is_empty()
+            || (internal && self.children.len() != self.records.len() + 1)
+        {
+            return Err(usage("child count does not match the record count"));
+        }
+        let mut e = Encoder::new(fmt.ctx);
+        e.bytes(if internal {
+            &INTERNAL_SIGNATURE
+        } else {
+            &LEAF_SIGNATURE
+        })
+        .u8(VERSION)
+        .u8(fmt.btree_type.0);
+        for r in &self.records {
+            fmt.encode(&mut e, r)?;
+        }
+        if internal {
+            let below = geom.level(self.depth - 1)?;
+            for c in &self.children {
+                e.offset(c.addr);
+                e.uint_checked(c.records, geom.records_width(), "v2 B-tree child records")?;
+                if self.depth > 1 {
+                    e.uint_checked(
+                        c.total_records,
+                        below.total_width,
+                        "v2 B-tree child total records",
+                    )?;
+                }
+            }
+        }
+        e.checksum_from(0);
+        let size = usize::try_from(geom.node_size()).map_err(|_| usage("node size"))?;
+        if e.len() > size {
+            return Err(usage("node overflows its size"));
+        }
+        let pad = size - e.len();
+        e.zeros(pad);
+        Ok(e.finish())
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::cast_possible_truncation)]
 mod tests {
@@ -1331,5 +1617,189 @@ mod tests {
                 .format_kind(),
             Some(FormatErrorKind::InvalidValue)
         );
+    }
+
+    #[test]
+    fn encode_round_trip() {
+        let ctx = Ctx::DEFAULT;
+        let b = header_bytes(5, 512, 11, 1, 2863, 5, 200);
+        let h = Header::decode(&b, 0, ctx).unwrap();
+        assert_eq!(h.encode(ctx), b);
+
+        let c4 = Ctx {
+            offset_size: 4,
+            length_size: 8,
+        };
+        let recs = [
+            (
+                1,
+                Record::HugeIndirect {
+                    addr: Addr(7),
+                    len: 9,
+                    id: 3,
+                },
+            ),
+            (
+                2,
+                Record::HugeIndirectFiltered {
+                    addr: Addr(7),
+                    len: 9,
+                    filter_mask: 1,
+                    memory_size: 20,
+                    id: 3,
+                },
+            ),
+            (
+                3,
+                Record::HugeDirect {
+                    addr: Addr(7),
+                    len: 9,
+                },
+            ),
+            (
+                4,
+                Record::HugeDirectFiltered {
+                    addr: Addr(7),
+                    len: 9,
+                    filter_mask: 2,
+                    memory_size: 30,
+                },
+            ),
+            (
+                5,
+                Record::LinkName {
+                    hash: 0xdead,
+                    heap_id: [1, 2, 3, 4, 5, 6, 7],
+                },
+            ),
+            (
+                6,
+                Record::LinkCreationOrder {
+                    order: 77,
+                    heap_id: [7; 7],
+                },
+            ),
+            (
+                7,
+                Record::SharedMessageInHeap {
+                    hash: 5,
+                    ref_count: 2,
+                    heap_id: [9; 8],
+                },
+            ),
+            (
+                7,
+                Record::SharedMessageInHeader {
+                    hash: 5,
+                    message_type: 3,
+                    index: 1,
+                    object_header: Addr(0x300),
+                },
+            ),
+            (
+                8,
+                Record::AttributeName {
+                    heap_id: [4; 8],
+                    flags: 1,
+                    creation_order: 6,
+                    hash: 0xbeef,
+                },
+            ),
+            (
+                9,
+                Record::AttributeCreationOrder {
+                    heap_id: [4; 8],
+                    flags: 0,
+                    creation_order: 6,
+                },
+            ),
+            (
+                10,
+                Record::Chunk {
+                    addr: Addr(0x4000),
+                    scaled: vec![1, 2],
+                },
+            ),
+            (
+                11,
+                Record::FilteredChunk {
+                    addr: Addr(0x4000),
+                    size: 1000,
+                    filter_mask: 1,
+                    scaled: vec![3, 4],
+                },
+            ),
+        ];
+        for ctx in [Ctx::DEFAULT, c4] {
+            for (t, rec) in &recs {
+                let f = RecordFormat::for_writing(BTreeType(*t), ctx, 2, 3).unwrap();
+                let mut e = Encoder::new(ctx);
+                f.encode(&mut e, rec).unwrap();
+                let b = e.finish();
+                assert_eq!(b.len(), usize::from(f.record_size), "type {t}");
+                // The decoder agrees on the size and the value.
+                let mut h = Header::decode(
+                    &header_bytes(*t, 512, f.record_size, 0, 1, 1, 1),
+                    0,
+                    Ctx::DEFAULT,
+                )
+                .unwrap();
+                h.record_size = f.record_size;
+                let g = RecordFormat::new(&h, 0, ctx, RecordParams::chunks(2, 3)).unwrap();
+                assert_eq!(g, f);
+                assert_eq!(&f.decode(&mut Cursor::new(&b, 0, "t")).unwrap(), rec);
+            }
+        }
+        // Wrong type, wrong rank, too large a chunk size, no layout for type 0.
+        let f = RecordFormat::for_writing(BTreeType::CHUNK, ctx, 3, 0).unwrap();
+        let mut e = Encoder::new(ctx);
+        assert!(f.encode(&mut e, &recs[0].1).is_err());
+        assert!(f.encode(&mut e, &recs[10].1).is_err());
+        let f = RecordFormat::for_writing(BTreeType::FILTERED_CHUNK, ctx, 2, 1).unwrap();
+        assert!(f.encode(&mut e, &recs[11].1).is_err());
+        assert!(RecordFormat::for_writing(BTreeType(0), ctx, 2, 1).is_err());
+        assert!(RecordFormat::for_writing(BTreeType::FILTERED_CHUNK, ctx, 2, 9).is_err());
+        assert!(RecordFormat::for_writing(BTreeType::CHUNK, ctx, 0, 0).is_err());
+
+        // Nodes: a leaf and an internal node of a depth-2 link-name tree.
+        let h = Header::decode(&header_bytes(5, 512, 11, 2, 1, 1, 3), 0, ctx).unwrap();
+        let g = h.geometry(0, ctx, 64).unwrap();
+        let f = RecordFormat::for_writing(BTreeType::LINK_NAME, ctx, 0, 0).unwrap();
+        let rec = |hash: u32| Record::LinkName {
+            hash,
+            heap_id: [hash as u8; 7],
+        };
+        let leaf = Node {
+            depth: 0,
+            records: vec![rec(1), rec(2)],
+            children: vec![],
+        };
+        let b = leaf.encode(&g, &f).unwrap();
+        assert_eq!(b.len(), 512);
+        assert_eq!(Node::decode(&b, 0, &g, &f, 0, 2).unwrap(), leaf);
+        let int = Node {
+            depth: 2,
+            records: vec![rec(50)],
+            children: vec![
+                ChildPointer {
+                    addr: Addr(0x1000),
+                    records: 20,
+                    total_records: 700,
+                },
+                ChildPointer {
+                    addr: Addr(0x2000),
+                    records: 3,
+                    total_records: 90,
+                },
+            ],
+        };
+        let b = int.encode(&g, &f).unwrap();
+        assert_eq!(Node::decode(&b, 0, &g, &f, 2, 1).unwrap(), int);
+        let mut bad = int.clone();
+        bad.children.pop();
+        assert!(bad.encode(&g, &f).is_err());
+        let mut bad = leaf.clone();
+        bad.records = (0..46).map(rec).collect();
+        assert!(bad.encode(&g, &f).is_err());
     }
 }

@@ -25,9 +25,12 @@
 //!   `start(s) + (first data block of s + d) * elements per data block`, counting the data
 //!   blocks of all earlier super blocks too; both values are accepted there.
 
-use super::{check_client, check_header_addr, check_version, ClientId, ElementFormat, Elements};
+use super::{
+    check_client, check_header_addr, check_version, encode_page, ChunkElement, ClientId,
+    ElementFormat, Elements,
+};
 use crate::error::{Error, FormatErrorKind, Result};
-use crate::format::{checksum, to_usize, Addr, Ctx, Cursor};
+use crate::format::{checksum, to_usize, Addr, Ctx, Cursor, Encoder};
 use alloc::vec::Vec;
 
 /// Signature of the header.
@@ -603,6 +606,180 @@ impl<'a> DataBlock<'a> {
     }
 }
 
+impl Header {
+    /// Encode the header, checksum included (the mirror of [`Header::decode`]).
+    pub fn encode(&self, ctx: Ctx) -> Vec<u8> {
+        let mut e = Encoder::new(ctx);
+        e.bytes(&HEADER_SIGNATURE)
+            .u8(0)
+            .u8(self.client.0)
+            .u8(self.element_size)
+            .u8(self.max_elements_bits)
+            .u8(self.index_block_elements)
+            .u8(self.data_block_min_elements)
+            .u8(self.secondary_block_min_pointers)
+            .u8(self.page_bits)
+            .length(self.secondary_blocks)
+            .length(self.secondary_blocks_size)
+            .length(self.data_blocks)
+            .length(self.data_blocks_size)
+            .length(self.max_index_set)
+            .length(self.elements)
+            .opt_offset(self.index_block)
+            .checksum_from(0);
+        e.finish()
+    }
+}
+
+fn usage(what: &str) -> Error {
+    Error::Usage(alloc::format!("extensible array: {what}"))
+}
+
+/// Signature, version, client ID and header address: the start of every block.
+fn block_prefix(ctx: Ctx, sig: &[u8; 4], client: ClientId, header_addr: Addr) -> Encoder {
+    let mut e = Encoder::new(ctx);
+    e.bytes(sig).u8(0).u8(client.0).offset(header_addr);
+    e
+}
+
+/// Encode the index block (the mirror of [`IndexBlock::decode`]) of the array whose header
+/// `hdr` is at `header_addr`: its `index_block_elements` elements (`None`: never written),
+/// then the data block and secondary block addresses (`None`: not allocated), exactly as many
+/// as the geometry has.
+///
+/// # Errors
+/// `Usage` when a count or the element format does not match the header, or a chunk size does
+/// not fit; the header's geometry errors.
+pub fn encode_index_block(
+    ctx: Ctx,
+    hdr: &Header,
+    header_addr: Addr,
+    format: ElementFormat,
+    elements: &[Option<ChunkElement>],
+    data_blocks: &[Option<Addr>],
+    secondary_blocks: &[Option<Addr>],
+) -> Result<Vec<u8>> {
+    let g = hdr.geometry(header_addr.0)?;
+    g.check_format(format, hdr.client, header_addr.0)?;
+    if elements.len() as u64 != g.index_block_elements
+        || data_blocks.len() as u64 != g.index_block_data_blocks
+        || secondary_blocks.len() as u64 != g.index_block_secondary_blocks()
+    {
+        return Err(usage("index block counts do not match the geometry"));
+    }
+    let mut e = block_prefix(ctx, &INDEX_BLOCK_SIGNATURE, hdr.client, header_addr);
+    for el in elements {
+        format.encode(&mut e, el.as_ref())?;
+    }
+    for a in data_blocks.iter().chain(secondary_blocks) {
+        e.opt_offset(*a);
+    }
+    e.checksum_from(0);
+    Ok(e.finish())
+}
+
+/// Encode the secondary block of super block `s` (the mirror of [`SecondaryBlock::decode`]):
+/// block offset, the page bitmap (`data blocks * ceil(pages / 8)` bytes when its data blocks
+/// are paged, empty otherwise), the data block addresses.
+///
+/// # Errors
+/// `Usage` when the bitmap or address count does not match the super block.
+pub fn encode_secondary_block(
+    ctx: Ctx,
+    hdr: &Header,
+    header_addr: Addr,
+    s: u32,
+    page_bitmap: &[u8],
+    data_blocks: &[Option<Addr>],
+) -> Result<Vec<u8>> {
+    let g = hdr.geometry(header_addr.0)?;
+    let info = g.super_block(s, header_addr.0)?;
+    let bm = g.bitmap_bytes(&info).checked_mul(info.data_blocks);
+    if bm != Some(page_bitmap.len() as u64) || data_blocks.len() as u64 != info.data_blocks {
+        return Err(usage("secondary block sizes do not match the super block"));
+    }
+    let mut e = block_prefix(ctx, &SECONDARY_BLOCK_SIGNATURE, hdr.client, header_addr);
+    e.uint_checked(
+        info.start,
+        g.offset_bytes(),
+        "extensible array block offset",
+    )?;
+    e.bytes(page_bitmap);
+    for a in data_blocks {
+        e.opt_offset(*a);
+    }
+    e.checksum_from(0);
+    Ok(e.finish())
+}
+
+/// The "Block Offset" libhdf5 2.0 writes for data block `d` of super block `s`: the index of
+/// its first element, except for data blocks addressed from the index block, where it counts
+/// the data blocks of all earlier super blocks too (see the module docs).
+///
+/// # Errors
+/// `InvalidValue` for a super block outside the array, `Overflow`.
+pub fn data_block_offset(g: &Geometry, s: u32, d: u64, header_addr: Addr) -> Result<u64> {
+    let info = g.super_block(s, header_addr.0)?;
+    let k = if s < g.index_block_super_blocks {
+        info.start_data_block.checked_add(d)
+    } else {
+        Some(d)
+    };
+    k.and_then(|k| k.checked_mul(info.data_block_elements))
+        .and_then(|o| o.checked_add(info.start))
+        .ok_or(overflow(DATA_BLOCK, header_addr.0))
+}
+
+/// Encode data block `d` of super block `s` (the mirror of [`DataBlock::decode`]) with its
+/// pages, as one run of bytes for the data block's address: `elements` holds the block's
+/// elements (`None`: never written). A paged block holds no elements; its pages follow it, and
+/// a page whose elements are all `None` is left uninitialised (zeros, no checksum; its bit in
+/// the secondary block's bitmap must stay clear).
+///
+/// # Errors
+/// `Usage` when the element count or format does not match; geometry errors.
+#[allow(clippy::too_many_arguments)]
+pub fn encode_data_block(
+    ctx: Ctx,
+    hdr: &Header,
+    header_addr: Addr,
+    format: ElementFormat,
+    s: u32,
+    d: u64,
+    elements: &[Option<ChunkElement>],
+) -> Result<Vec<u8>> {
+    let g = hdr.geometry(header_addr.0)?;
+    g.check_format(format, hdr.client, header_addr.0)?;
+    let info = g.super_block(s, header_addr.0)?;
+    if elements.len() as u64 != info.data_block_elements || d >= info.data_blocks {
+        return Err(usage("data block elements do not match the super block"));
+    }
+    let mut e = block_prefix(ctx, &DATA_BLOCK_SIGNATURE, hdr.client, header_addr);
+    e.uint_checked(
+        data_block_offset(&g, s, d, header_addr)?,
+        g.offset_bytes(),
+        "extensible array block offset",
+    )?;
+    if g.pages(info.data_block_elements) == 0 {
+        for el in elements {
+            format.encode(&mut e, el.as_ref())?;
+        }
+        e.checksum_from(0);
+        return Ok(e.finish());
+    }
+    e.checksum_from(0);
+    let per = to_usize(g.page_elements, DATA_BLOCK, header_addr.0)?;
+    let page_len = to_usize(g.page_size(header_addr.0)?, DATA_BLOCK, header_addr.0)?;
+    for page in elements.chunks(per.max(1)) {
+        if page.iter().any(Option::is_some) {
+            e.bytes(&encode_page(ctx, format, page)?);
+        } else {
+            e.zeros(page_len);
+        }
+    }
+    Ok(e.finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -951,5 +1128,84 @@ mod tests {
             DataBlock::decode(&bad, 0x7cb6, ctx, &h, ha, fmt, 13, 1).unwrap_err(),
             Error::format(FormatErrorKind::BadChecksum, DATA_BLOCK, 0x7cb6 + 18)
         );
+    }
+
+    #[test]
+    fn encode_round_trip() {
+        use crate::format::chunk_index::{decode_page, ChunkElement};
+        let ctx = Ctx::DEFAULT;
+        let b = header_bytes(0, 8, 32, 10, 140_000, 0x207);
+        let h = Header::decode(&b, 0x1bf, ctx).unwrap();
+        assert_eq!(h.encode(ctx), b);
+        let g = h.geometry(0x1bf).unwrap();
+        let f = ElementFormat::plain(ctx);
+        let ha = Addr(0x1bf);
+        let el = |a: u64| {
+            Some(ChunkElement {
+                addr: Addr(a),
+                size: None,
+                filter_mask: 0,
+            })
+        };
+        // Index block.
+        let els = [el(1), None, el(3), None];
+        let dbs: Vec<_> = (0..g.index_block_data_blocks)
+            .map(|i| (i % 2 == 0).then_some(Addr(0x5000 + i)))
+            .collect();
+        let sbs: Vec<_> = (0..g.index_block_secondary_blocks())
+            .map(|i| (i == 1).then_some(Addr(0x9000)))
+            .collect();
+        let b = encode_index_block(ctx, &h, ha, f, &els, &dbs, &sbs).unwrap();
+        assert_eq!(b.len() as u64, g.index_block_size(ctx, 0).unwrap());
+        let ib = IndexBlock::decode(&b, 0x207, ctx, &h, ha, f).unwrap();
+        assert_eq!(
+            (ib.data_blocks, ib.secondary_blocks),
+            (dbs.clone(), sbs.clone())
+        );
+        assert_eq!(ib.elements.get(2).unwrap(), els[2]);
+        assert!(encode_index_block(ctx, &h, ha, f, &els[..3], &dbs, &sbs).is_err());
+        // Secondary block of super block 13 (paged data blocks of 2048 elements).
+        let info = g.super_block(13, 0).unwrap();
+        let bm_len = (g.bitmap_bytes(&info) * info.data_blocks) as usize;
+        let mut bm = vec![0u8; bm_len];
+        bm[0] = 0xb0;
+        let addrs: Vec<_> = (0..info.data_blocks)
+            .map(|i| (i < 2).then_some(Addr(0x7000 + i)))
+            .collect();
+        let b = encode_secondary_block(ctx, &h, ha, 13, &bm, &addrs).unwrap();
+        let sb = SecondaryBlock::decode(&b, 0x3000, ctx, &h, ha, 13).unwrap();
+        assert_eq!(sb.page_bitmap, &bm[..]);
+        assert_eq!(sb.data_blocks, addrs);
+        assert!(encode_secondary_block(ctx, &h, ha, 13, &bm[1..], &addrs).is_err());
+        // Data blocks: one of the index block (libhdf5's block offset), one of a secondary
+        // block, one paged.
+        for (s, d) in [(2u32, 1u64), (4, 2), (13, 1)] {
+            let info = g.super_block(s, 0).unwrap();
+            let n = info.data_block_elements;
+            let els: Vec<_> = (0..n)
+                .map(|i| {
+                    (i % 3 == 0 && i < 1024).then_some(ChunkElement {
+                        addr: Addr(0x10_0000 + i),
+                        size: None,
+                        filter_mask: 0,
+                    })
+                })
+                .collect();
+            let b = encode_data_block(ctx, &h, ha, f, s, d, &els).unwrap();
+            let db = DataBlock::decode(&b, 0x4000, ctx, &h, ha, f, s, d).unwrap();
+            if db.pages == 0 {
+                assert_eq!(db.elements.get(3).unwrap(), els[3]);
+            } else {
+                let p0 = g.page_addr(ctx, Addr(0), n, 0).unwrap().0 as usize;
+                let p = decode_page(&b[p0..], 0, f, g.page_elements).unwrap();
+                assert_eq!(p.get(999).unwrap(), els[999]);
+                // The second page is uninitialised: zeros.
+                let p1 = g.page_addr(ctx, Addr(0), n, 1).unwrap().0 as usize;
+                assert!(b[p1..].iter().all(|&x| x == 0));
+                assert_eq!(b.len() - p1, g.page_size(0).unwrap() as usize);
+            }
+        }
+        assert_eq!(data_block_offset(&g, 2, 1, ha).unwrap(), 144);
+        assert_eq!(data_block_offset(&g, 4, 2, ha).unwrap(), 240 + 2 * 64);
     }
 }

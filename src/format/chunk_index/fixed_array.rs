@@ -6,9 +6,14 @@
 //! checksum) and, right after it, page 0, page 1, ...; every page holds 2^page_bits elements
 //! and a checksum except the last, which holds the remainder.
 
-use super::{check_client, check_header_addr, check_version, ClientId, ElementFormat, Elements};
+use super::{
+    check_client, check_header_addr, check_version, encode_page, set_page_initialised,
+    ChunkElement, ClientId, ElementFormat, Elements,
+};
 use crate::error::{Error, FormatErrorKind, Result};
-use crate::format::{checksum, to_usize, Addr, Ctx, Cursor};
+use crate::format::{checksum, to_usize, Addr, Ctx, Cursor, Encoder};
+use alloc::vec;
+use alloc::vec::Vec;
 
 /// Signature of the header.
 pub const HEADER_SIGNATURE: [u8; 4] = *b"FAHD";
@@ -217,6 +222,79 @@ impl<'a> DataBlock<'a> {
     }
 }
 
+impl Header {
+    /// Encode the header, checksum included (the mirror of [`Header::decode`]).
+    pub fn encode(&self, ctx: Ctx) -> Vec<u8> {
+        let mut e = Encoder::new(ctx);
+        e.bytes(&HEADER_SIGNATURE)
+            .u8(0)
+            .u8(self.client.0)
+            .u8(self.entry_size)
+            .u8(self.page_bits)
+            .length(self.max_entries)
+            .opt_offset(self.data_block)
+            .checksum_from(0);
+        e.finish()
+    }
+}
+
+/// Encode the data block of the array described by `hdr` (whose header is at `header_addr`)
+/// together with its pages, as one run of bytes to be placed at the data block's address:
+/// the data block (elements, or the page bitmap when paged) and, when paged, every page right
+/// after it (the mirror of [`DataBlock::decode`] and [`Header::page_addr`]).
+///
+/// `elements` holds exactly `max_entries` elements, `None` for chunks never written. A page
+/// whose elements are all `None` is left uninitialised, as libhdf5 leaves it: its bit is clear
+/// and its bytes are zeros (no checksum).
+///
+/// # Errors
+/// `Usage` when the element count or format does not match the header, or a chunk size does
+/// not fit; `Overflow` for sizes past memory.
+pub fn encode_data_block(
+    ctx: Ctx,
+    hdr: &Header,
+    header_addr: Addr,
+    format: ElementFormat,
+    elements: &[Option<ChunkElement>],
+) -> Result<Vec<u8>> {
+    if format.size() != usize::from(hdr.entry_size)
+        || format.client() != hdr.client
+        || elements.len() as u64 != hdr.max_entries
+    {
+        return Err(Error::Usage(alloc::string::String::from(
+            "fixed array data block: elements do not match the header",
+        )));
+    }
+    let mut e = Encoder::new(ctx);
+    e.bytes(&DATA_BLOCK_SIGNATURE)
+        .u8(0)
+        .u8(hdr.client.0)
+        .offset(header_addr);
+    let p = hdr.paging();
+    if p.pages == 0 {
+        for el in elements {
+            format.encode(&mut e, el.as_ref())?;
+        }
+        e.checksum_from(0);
+        return Ok(e.finish());
+    }
+    let bm_len = to_usize(super::bitmap_size(p.pages), DATA_BLOCK, header_addr.0)?;
+    let mut bitmap = vec![0u8; bm_len];
+    let per = to_usize(p.page_entries, DATA_BLOCK, header_addr.0)?;
+    let mut pages = Vec::new();
+    for (i, chunk) in elements.chunks(per.max(1)).enumerate() {
+        if chunk.iter().any(Option::is_some) {
+            set_page_initialised(&mut bitmap, i as u64);
+            pages.extend(encode_page(ctx, format, chunk)?);
+        } else {
+            let len = hdr.page_size(i as u64, header_addr.0)?;
+            pages.resize(pages.len() + to_usize(len, DATA_BLOCK, header_addr.0)?, 0);
+        }
+    }
+    e.bytes(&bitmap).checksum_from(0).bytes(&pages);
+    Ok(e.finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,5 +486,66 @@ mod tests {
             .filter(|&p| super::super::page_initialised(d.page_bitmap, p))
             .collect();
         assert_eq!(init, [0, 2]);
+    }
+
+    #[test]
+    fn encode_round_trip() {
+        use crate::format::chunk_index::{decode_page, page_initialised, ChunkElement};
+        let ctx = Ctx::DEFAULT;
+        let b = header(0, 8, 10, 3000, 0x6383);
+        let h = Header::decode(&b, 0x79d, ctx).unwrap();
+        assert_eq!(h.encode(ctx), b);
+
+        // Small, filtered: elements in the block.
+        let f = ElementFormat::filtered(ctx, 3);
+        let h = Header {
+            client: ClientId::FILTERED_CHUNKS,
+            entry_size: 15,
+            page_bits: 10,
+            max_entries: 3,
+            data_block: Some(Addr(0x900)),
+        };
+        let el = |a: u64| {
+            Some(ChunkElement {
+                addr: Addr(a),
+                size: Some(a / 2),
+                filter_mask: 1,
+            })
+        };
+        let els = [el(0x1000), None, el(0x2000)];
+        let b = encode_data_block(ctx, &h, Addr(0x800), f, &els).unwrap();
+        assert_eq!(b.len() as u64, h.data_block_size(ctx, 0).unwrap());
+        let d = DataBlock::decode(&b, 0x900, ctx, &h, Addr(0x800), f).unwrap();
+        for (i, e) in els.iter().enumerate() {
+            assert_eq!(d.elements.get(i).unwrap(), *e);
+        }
+        assert!(encode_data_block(ctx, &h, Addr(0x800), f, &els[..2]).is_err());
+
+        // Paged: 2500 plain elements in pages of 1024; page 1 left empty.
+        let f = ElementFormat::plain(ctx);
+        let h = Header {
+            client: ClientId::CHUNKS,
+            entry_size: 8,
+            page_bits: 10,
+            max_entries: 2500,
+            data_block: Some(Addr(0x900)),
+        };
+        let els: Vec<_> = (0..2500u64)
+            .map(|i| {
+                (!(1024..2048).contains(&i)).then_some(ChunkElement {
+                    addr: Addr(0x10000 + i),
+                    size: None,
+                    filter_mask: 0,
+                })
+            })
+            .collect();
+        let b = encode_data_block(ctx, &h, Addr(0x800), f, &els).unwrap();
+        let d = DataBlock::decode(&b, 0x900, ctx, &h, Addr(0x800), f).unwrap();
+        assert_eq!(d.page_bitmap, &[0xa0]);
+        assert!(page_initialised(d.page_bitmap, 0) && !page_initialised(d.page_bitmap, 1));
+        let last = h.page_addr(ctx, Addr(0x900), 2).unwrap().0 - 0x900;
+        assert_eq!(b.len() as u64, last + h.page_size(2, 0).unwrap());
+        let p = decode_page(&b[last as usize..], 0, f, h.page_entries(2)).unwrap();
+        assert_eq!(p.get(451).unwrap(), els[2048 + 451]);
     }
 }

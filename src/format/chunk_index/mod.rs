@@ -9,8 +9,9 @@
 pub mod extensible_array;
 pub mod fixed_array;
 
-use super::{checksum, Addr, Ctx, Cursor};
+use super::{checksum, Addr, Ctx, Cursor, Encoder};
 use crate::error::{Error, FormatErrorKind, Result};
+use alloc::vec::Vec;
 
 /// The "Client ID" of a fixed or extensible array: what its elements describe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -121,6 +122,55 @@ impl ElementFormat {
             size,
             filter_mask,
         }))
+    }
+}
+
+impl ElementFormat {
+    /// Encode one element (the mirror of [`ElementFormat::decode`]); `None` is a chunk never
+    /// written: the undefined address, and a zero size and filter mask for filtered elements
+    /// (as libhdf5 fills them).
+    ///
+    /// # Errors
+    /// `Usage` when a filtered chunk's size does not fit the chunk size width.
+    pub fn encode(&self, e: &mut Encoder, el: Option<&ChunkElement>) -> Result<()> {
+        let ctx = Ctx {
+            offset_size: self.offset_size,
+            length_size: 8,
+        };
+        let mut own = Encoder::new(ctx);
+        own.opt_offset(el.map(|el| el.addr));
+        if let Some(w) = self.chunk_size_width {
+            let (size, mask) = el.map_or((0, 0), |el| (el.size.unwrap_or(0), el.filter_mask));
+            own.uint_checked(size, usize::from(w), "filtered chunk size")?;
+            own.u32(mask);
+        }
+        e.bytes(own.as_bytes());
+        Ok(())
+    }
+}
+
+/// Encode a data block page (the mirror of [`decode_page`]): the elements, then the checksum.
+///
+/// # Errors
+/// As [`ElementFormat::encode`].
+pub fn encode_page(
+    ctx: Ctx,
+    format: ElementFormat,
+    elements: &[Option<ChunkElement>],
+) -> Result<Vec<u8>> {
+    let mut e = Encoder::new(ctx);
+    for el in elements {
+        format.encode(&mut e, el.as_ref())?;
+    }
+    e.checksum_from(0);
+    Ok(e.finish())
+}
+
+/// Mark page `i` initialised in a page bitmap (bit `i` from the most significant bit of byte
+/// 0, see [`page_initialised`]); bits past the end of `bitmap` are ignored.
+pub fn set_page_initialised(bitmap: &mut [u8], i: u64) {
+    if let Some(b) = usize::try_from(i / 8).ok().and_then(|b| bitmap.get_mut(b)) {
+        *b |= 0x80u8 >> (i % 8);
     }
 }
 
