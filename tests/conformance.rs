@@ -21,7 +21,6 @@ fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
 }
 
-
 #[test]
 fn every_fixture_matches_the_oracle() {
     let expected = testdata().join("expected");

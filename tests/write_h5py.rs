@@ -58,3 +58,95 @@ fn chunk_guess_matches_h5py() {
         assert_eq!(ours, h5py_guess(shape, *ts), "{shape:?} x {ts}");
     }
 }
+
+mod oracle;
+
+use h5oxide::{CreateOptions, FileWriter, Profile};
+use std::path::{Path, PathBuf};
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("write_h5py");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// A small file of every basic kind of object, in `profile`.
+fn sample(profile: Profile) -> Vec<u8> {
+    let mut w = FileWriter::in_memory(CreateOptions {
+        profile,
+        user_block: 0,
+    })
+    .unwrap();
+    let root = w.root();
+    w.set_attr(root, "version", &[3], &[1i32, 2, 3]).unwrap();
+    let g = w.create_group("grp/sub").unwrap();
+    w.set_attr(g, "scale", &[], &[0.5f64]).unwrap();
+    let a: Vec<f64> = (0..12).map(|i| f64::from(i) * 0.25).collect();
+    let d = w
+        .new_dataset::<f64>()
+        .shape(&[3, 4])
+        .create("grp/contig")
+        .unwrap();
+    w.write(d, &a).unwrap();
+    let c = w
+        .new_dataset::<i32>()
+        .shape(&[10, 7])
+        .chunk(&[4, 3])
+        .fill(-1)
+        .create("chunked")
+        .unwrap();
+    let part: Vec<i32> = (0..6 * 7).collect();
+    w.write_slice(c, "2:8, :", &part).unwrap();
+    let e = w
+        .new_dataset::<u16>()
+        .shape(&[0])
+        .maxshape(&[None])
+        .chunk(&[5])
+        .create("ext")
+        .unwrap();
+    for k in 0..4u16 {
+        let rows: Vec<u16> = (0..3).map(|i| k * 10 + i).collect();
+        w.append(e, &rows).unwrap();
+    }
+    let s = w.new_dataset::<u8>().shape(&[]).create("scalar").unwrap();
+    w.write(s, &[7u8]).unwrap();
+    let b = w
+        .new_dataset::<bool>()
+        .shape(&[4])
+        .compact()
+        .create("flags")
+        .unwrap();
+    w.write(b, &[true, false, false, true]).unwrap();
+    w.link_soft("grp/soft", "/chunked").unwrap();
+    w.link_hard("grp/again", d).unwrap();
+    w.finish().unwrap()
+}
+
+#[test]
+fn sample_files_read_back_in_h5py_and_h5oxide() {
+    let mut files = Vec::new();
+    for (profile, name) in [
+        (Profile::Earliest, "sample_earliest.h5"),
+        (Profile::Latest, "sample_latest.h5"),
+    ] {
+        let bytes = sample(profile);
+        let p = tmp(name);
+        std::fs::write(&p, &bytes).unwrap();
+        files.push(p);
+    }
+    let Some(docs) = oracle::oracle_docs(&files, &tmp("oracle")) else {
+        println!("python3 with h5py not available: oracle comparison skipped");
+        return;
+    };
+    for (f, want) in files.iter().zip(&docs) {
+        let got = oracle::ours(f);
+        let mut out = Vec::new();
+        oracle::diff(
+            &f.display().to_string(),
+            &oracle::without(&got, &[]),
+            &oracle::without(want, &[]),
+            &mut out,
+        );
+        assert!(out.is_empty(), "{}", out.join("\n"));
+    }
+}

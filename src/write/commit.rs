@@ -15,7 +15,7 @@ use super::local_heap::LocalHeapBuilder;
 use super::Sink;
 use crate::error::{Error, Result};
 use crate::format::message::attribute::{AttributeMessage, Embedded};
-use crate::format::message::datatype::{Class, Datatype, ReferenceType};
+use crate::format::message::datatype::{Class, Datatype};
 use crate::format::message::fill_value::{FillValue, FillValueMessage};
 use crate::format::message::filter_pipeline::{self as fp, Filter, FilterId};
 use crate::format::message::group_info::GroupInfo;
@@ -92,7 +92,6 @@ fn versioned(t: &Datatype, profile: Profile) -> Datatype {
         t.version = need;
         need
     }
-    let _ = ReferenceType::OBJECT;
     walk(&mut t, profile);
     t
 }
@@ -221,7 +220,12 @@ impl<W: WriteAt> NewFile<W> {
             _ => None,
         };
         let unlimited = d.space.max_dims.iter().filter(|m| m.is_none()).count();
-        let fixed = d.space.max_dims.iter().zip(&d.space.dims).all(|(m, n)| *m == Some(*n));
+        let fixed = d
+            .space
+            .max_dims
+            .iter()
+            .zip(&d.space.dims)
+            .all(|(m, n)| *m == Some(*n));
         if fixed && chunk == &d.space.dims {
             ChunkIndex::SingleChunk { filtered }
         } else if unlimited == 0 {
@@ -229,7 +233,7 @@ impl<W: WriteAt> NewFile<W> {
                 page_bits: ci::FIXED_ARRAY_PAGE_BITS,
             }
         } else if unlimited == 1 {
-            let p = ci::ExtensibleArrayParams::default();
+            let p = ci::ExtensibleArrayParams::LIBHDF5;
             ChunkIndex::ExtensibleArray {
                 max_bits: p.max_bits,
                 index_elements: p.index_elements,
@@ -315,7 +319,9 @@ impl<W: WriteAt> NewFile<W> {
                         },
                     }
                 }
-                LinkTarget::External { .. } => return Err(internal("external link in a symbol table")),
+                LinkTarget::External { .. } => {
+                    return Err(internal("external link in a symbol table"))
+                }
             };
             entries.push(entry);
         }
@@ -340,7 +346,13 @@ impl<W: WriteAt> NewFile<W> {
         Ok((btree, heap_addr))
     }
 
-    fn link_message(&self, name: &str, target: &LinkTarget, order: Option<u64>, headers: &[Addr]) -> Result<Vec<u8>> {
+    fn link_message(
+        &self,
+        name: &str,
+        target: &LinkTarget,
+        order: Option<u64>,
+        headers: &[Addr],
+    ) -> Result<Vec<u8>> {
         let target = match target {
             LinkTarget::Hard(t) => {
                 FileLinkTarget::Hard(*headers.get(t.0).ok_or_else(|| internal("link"))?)
@@ -367,8 +379,8 @@ impl<W: WriteAt> NewFile<W> {
         g: &GroupNode,
         headers: &[Addr],
     ) -> Result<(Addr, Addr, Option<Addr>)> {
-        use crate::format::btree::v2::{BTreeType, Record, RecordFormat};
         use super::fractal_heap::{FractalHeapWriter, HeapParams};
+        use crate::format::btree::v2::{BTreeType, Record, RecordFormat};
         let ctx = self.w.ctx();
         let mut heap = FractalHeapWriter::new(ctx, HeapParams::LINKS)?;
         let mut by_name = Vec::new();
@@ -462,7 +474,7 @@ impl<W: WriteAt> NewFile<W> {
                 &shape,
                 &entries,
                 filtering,
-                ci::ExtensibleArrayParams::default(),
+                ci::ExtensibleArrayParams::LIBHDF5,
             )?,
             _ => ci::write_btree_v2(
                 &mut self.w,
@@ -476,10 +488,20 @@ impl<W: WriteAt> NewFile<W> {
     }
 
     /// Encode the object header of `id`.
-    fn header(&self, id: usize, headers: &[Addr], stored: &Stored, refcount: &[u32]) -> Result<Vec<u8>> {
+    fn header(
+        &self,
+        id: usize,
+        headers: &[Addr],
+        stored: &Stored,
+        refcount: &[u32],
+    ) -> Result<Vec<u8>> {
         let node = self.nodes.get(id).ok_or_else(|| internal("object id"))?;
         let latest = self.profile == Profile::Latest;
-        let mut spec = if latest { HeaderSpec::v2() } else { HeaderSpec::v1() };
+        let mut spec = if latest {
+            HeaderSpec::v2()
+        } else {
+            HeaderSpec::v1()
+        };
         let count = refcount.get(id).copied().unwrap_or(1).max(1);
         let mut msgs = Vec::new();
         let mut track_attrs = false;
@@ -489,13 +511,20 @@ impl<W: WriteAt> NewFile<W> {
                 match self.group_mode(g) {
                     GroupMode::SymbolTable => {
                         let (btree, heap) = stored.symbol_table.ok_or_else(|| internal("stab"))?;
-                        msgs.push(msg(0x11, encode_with(|e| {
-                            SymbolTableMessage { btree, heap }.encode(e);
-                            Ok(())
-                        })?));
+                        msgs.push(msg(
+                            0x11,
+                            encode_with(|e| {
+                                SymbolTableMessage { btree, heap }.encode(e);
+                                Ok(())
+                            })?,
+                        ));
                     }
                     mode => {
-                        let dense = if mode == GroupMode::Dense { stored.dense } else { None };
+                        let dense = if mode == GroupMode::Dense {
+                            stored.dense
+                        } else {
+                            None
+                        };
                         let info = LinkInfo {
                             tracks_creation_order: g.track_order,
                             indexes_creation_order: g.track_order,
@@ -504,22 +533,31 @@ impl<W: WriteAt> NewFile<W> {
                             name_index: dense.map(|d| d.1),
                             creation_order_index: dense.and_then(|d| d.2),
                         };
-                        msgs.push(msg(0x02, encode_with(|e| {
-                            info.encode(e);
-                            Ok(())
-                        })?));
-                        msgs.push(msg(0x0a, encode_with(|e| {
-                            GroupInfo {
-                                link_phase_change: None,
-                                estimates: None,
-                            }
-                            .encode(e);
-                            Ok(())
-                        })?));
+                        msgs.push(msg(
+                            0x02,
+                            encode_with(|e| {
+                                info.encode(e);
+                                Ok(())
+                            })?,
+                        ));
+                        msgs.push(msg(
+                            0x0a,
+                            encode_with(|e| {
+                                GroupInfo {
+                                    link_phase_change: None,
+                                    estimates: None,
+                                }
+                                .encode(e);
+                                Ok(())
+                            })?,
+                        ));
                         if mode == GroupMode::Compact {
                             for (i, (name, target)) in g.links.iter().enumerate() {
                                 let order = g.track_order.then_some(i as u64);
-                                msgs.push(msg(0x06, self.link_message(name, target, order, headers)?));
+                                msgs.push(msg(
+                                    0x06,
+                                    self.link_message(name, target, order, headers)?,
+                                ));
                             }
                         }
                     }
@@ -534,18 +572,23 @@ impl<W: WriteAt> NewFile<W> {
         if track_attrs {
             spec.track_attr_order = true;
             spec.index_attr_order = true;
-            msgs.push(msg(0x15, encode_with(|e| {
-                crate::format::message::misc::AttributeInfo {
-                    tracks_creation_order: true,
-                    indexes_creation_order: true,
-                    max_creation_index: Some(u16::try_from(node.attrs.len()).unwrap_or(u16::MAX)),
-                    fractal_heap: None,
-                    name_index: None,
-                    creation_order_index: None,
-                }
-                .encode(e);
-                Ok(())
-            })?));
+            msgs.push(msg(
+                0x15,
+                encode_with(|e| {
+                    crate::format::message::misc::AttributeInfo {
+                        tracks_creation_order: true,
+                        indexes_creation_order: true,
+                        max_creation_index: Some(
+                            u16::try_from(node.attrs.len()).unwrap_or(u16::MAX),
+                        ),
+                        fractal_heap: None,
+                        name_index: None,
+                        creation_order_index: None,
+                    }
+                    .encode(e);
+                    Ok(())
+                })?,
+            ));
         }
         for (i, a) in node.attrs.iter().enumerate() {
             let t = versioned(&a.dtype, self.profile);
@@ -585,9 +628,17 @@ impl<W: WriteAt> NewFile<W> {
         spec.encode(&msgs, 0)
     }
 
-    fn dataset_messages(&self, d: &DatasetNode, stored: &Stored, msgs: &mut Vec<Message>) -> Result<()> {
+    fn dataset_messages(
+        &self,
+        d: &DatasetNode,
+        stored: &Stored,
+        msgs: &mut Vec<Message>,
+    ) -> Result<()> {
         let latest = self.profile == Profile::Latest;
-        msgs.push(msg(0x01, encode_with(|e| d.space.encode(e, if latest { 2 } else { 1 }))?));
+        msgs.push(msg(
+            0x01,
+            encode_with(|e| d.space.encode(e, if latest { 2 } else { 1 }))?,
+        ));
         let t = versioned(&d.dtype, self.profile);
         msgs.push(msg(0x03, encode_with(|e| t.encode(e))?));
         let alloc_time = match d.storage {
@@ -612,8 +663,15 @@ impl<W: WriteAt> NewFile<W> {
                 let data = if data.len() as u64 == total {
                     data.clone()
                 } else {
-                    let fill = d.fill.clone().unwrap_or_else(|| alloc::vec![0; d.dtype.size as usize]);
-                    fill.iter().copied().cycle().take(usize::try_from(total).map_err(|_| internal("size"))?).collect()
+                    let fill = d
+                        .fill
+                        .clone()
+                        .unwrap_or_else(|| alloc::vec![0; d.dtype.size as usize]);
+                    fill.iter()
+                        .copied()
+                        .cycle()
+                        .take(usize::try_from(total).map_err(|_| internal("size"))?)
+                        .collect()
                 };
                 Layout::Compact { data }
             }
@@ -632,8 +690,15 @@ impl<W: WriteAt> NewFile<W> {
                 }
             }
         };
-        let version = if latest && matches!(layout, Layout::Chunked { .. }) { 4 } else { 3 };
-        msgs.push(msg(0x08, encode_with(|e| LayoutMessage { version, layout }.encode(e))?));
+        let version = if latest && matches!(layout, Layout::Chunked { .. }) {
+            4
+        } else {
+            3
+        };
+        msgs.push(msg(
+            0x08,
+            encode_with(|e| LayoutMessage { version, layout }.encode(e))?,
+        ));
         if let Storage::Chunked { filters, .. } = &d.storage {
             if !filters.is_empty() {
                 let fs: Vec<Filter> = filters
@@ -645,7 +710,10 @@ impl<W: WriteAt> NewFile<W> {
                         params: f.params.clone(),
                     })
                     .collect();
-                msgs.push(msg(0x0b, encode_with(|e| fp::encode(e, &fs, if latest { 2 } else { 1 }))?));
+                msgs.push(msg(
+                    0x0b,
+                    encode_with(|e| fp::encode(e, &fs, if latest { 2 } else { 1 }))?,
+                ));
             }
         }
         Ok(())

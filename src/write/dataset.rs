@@ -92,6 +92,9 @@ pub struct DataShape {
     pub elem: usize,
     /// One element of the fill value (zeros when the fill value is the default).
     pub fill: Vec<u8>,
+    /// Maximum dimensions (`None`: unlimited); a chunk is complete when every element it can
+    /// ever hold was written, so edge chunks of growing datasets wait for their rows.
+    pub max: Vec<Option<u64>>,
 }
 
 fn usage(msg: alloc::string::String) -> Error {
@@ -299,7 +302,7 @@ impl Storage {
                         to_usize(i)? * elem,
                         elem,
                     )?;
-                    if p.count == in_extent(&idx, chunk, &shape.dims) {
+                    if p.count == in_extent(&idx, chunk, &shape.max) {
                         ready.push(idx);
                     }
                     Ok(())
@@ -336,12 +339,16 @@ impl Storage {
     }
 }
 
-/// Elements of chunk `idx` inside the dataset extent (edge chunks are partial).
-fn in_extent(idx: &[u64], chunk: &[u64], dims: &[u64]) -> u64 {
+/// Elements of chunk `idx` inside the largest extent the dataset may reach (edge chunks of
+/// fixed dimensions are partial).
+fn in_extent(idx: &[u64], chunk: &[u64], max: &[Option<u64>]) -> u64 {
     idx.iter()
         .zip(chunk)
-        .zip(dims)
-        .map(|((&i, &k), &d)| d.saturating_sub(i.saturating_mul(k)).min(k))
+        .zip(max)
+        .map(|((&i, &k), m)| match m {
+            Some(d) => d.saturating_sub(i.saturating_mul(k)).min(k),
+            None => k,
+        })
         .product()
 }
 

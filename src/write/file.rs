@@ -371,6 +371,10 @@ impl<W: WriteAt> NewFile<W> {
             dims: dims.clone(),
             elem,
             fill: d.fill.clone().unwrap_or_else(|| alloc::vec![0; elem]),
+            max: match d.space.kind {
+                SpaceKind::Simple => d.space.max_dims.clone(),
+                _ => dims.iter().map(|&n| Some(n)).collect(),
+            },
         };
         let all: Vec<SliceDim> = dims.iter().map(|&n| SliceDim::all(n)).collect();
         let sel = sel.unwrap_or(&all);

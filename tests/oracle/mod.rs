@@ -52,7 +52,6 @@ pub fn diff(at: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
     }
 }
 
-
 /// `doc` without the keys of `skip` in its objects (e.g. storage fields: `layout`, `chunks`,
 /// `filters`) and without the top-level `file` name.
 pub fn without(doc: &Value, skip: &[&str]) -> Value {
@@ -75,8 +74,8 @@ pub fn without(doc: &Value, skip: &[&str]) -> Value {
 /// h5oxide's document (with values) of the file at `path`.
 pub fn ours(path: &Path) -> Value {
     let opts = h5oxide::OpenOptions::new().external_files(true);
-    let f = h5oxide::File::open_with(path, opts)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let f =
+        h5oxide::File::open_with(path, opts).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let doc = h5oxide::canon::doc::document(&f, h5oxide::canon::doc::Options { values: true });
     serde_json::from_str(&doc.to_pretty()).expect("our JSON parses")
 }
