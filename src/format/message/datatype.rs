@@ -788,7 +788,10 @@ impl Datatype {
     /// Atomic types stay version 1 (libhdf5 never upgrades them), revised references are
     /// version 4, complex types version 5, arrays at least 2, a compound holding an array
     /// member at least 2, and a compound, enum, array or variable-length type never below
-    /// the versions of the types it holds.
+    /// the versions of the types it holds; the compound, enum and array types inside a
+    /// compound are raised to its version (libhdf5 upgrades a compound's whole member tree
+    /// when an array member upgrades it; as h5py builds types, members inserted after that
+    /// upgrade would keep their version: such types are not reproduced).
     pub fn assign_versions(&mut self, container: u8) {
         let v = match &mut self.class {
             Class::FixedPoint(_)
@@ -813,6 +816,10 @@ impl Datatype {
                         v = v.max(2);
                     }
                 }
+                // libhdf5 upgrades the whole member tree with the compound.
+                for m in members.iter_mut() {
+                    m.dtype.upgrade(v);
+                }
                 v
             }
             Class::Enum { base, .. } => {
@@ -833,6 +840,23 @@ impl Datatype {
             }
         };
         self.version = v;
+    }
+
+    /// Raise the versions of the compound, enum and array types in this tree to at least `v`
+    /// (what libhdf5's version upgrade of an enclosing compound does).
+    fn upgrade(&mut self, v: u8) {
+        match &mut self.class {
+            Class::Compound { members } => {
+                self.version = self.version.max(v);
+                members.iter_mut().for_each(|m| m.dtype.upgrade(v));
+            }
+            Class::Enum { base, .. } | Class::Array { base, .. } => {
+                self.version = self.version.max(v);
+                base.upgrade(v);
+            }
+            Class::VarLen { base, .. } | Class::Complex { base } => base.upgrade(v),
+            _ => {}
+        }
     }
 }
 
