@@ -788,7 +788,10 @@ impl Datatype {
     /// Atomic types stay version 1 (libhdf5 never upgrades them), revised references are
     /// version 4, complex types version 5, arrays at least 2, a compound holding an array
     /// member at least 2, and a compound, enum, array or variable-length type never below
-    /// the versions of the types it holds.
+    /// the versions of the types it holds; the compound, enum and array types inside a
+    /// compound are raised to its version (libhdf5 upgrades a compound's whole member tree
+    /// when an array member upgrades it; as h5py builds types, members inserted after that
+    /// upgrade would keep their version: such types are not reproduced).
     pub fn assign_versions(&mut self, container: u8) {
         let v = match &mut self.class {
             Class::FixedPoint(_)
@@ -813,6 +816,10 @@ impl Datatype {
                         v = v.max(2);
                     }
                 }
+                // libhdf5 upgrades the whole member tree with the compound.
+                for m in members.iter_mut() {
+                    m.dtype.upgrade(v);
+                }
                 v
             }
             Class::Enum { base, .. } => {
@@ -833,6 +840,23 @@ impl Datatype {
             }
         };
         self.version = v;
+    }
+
+    /// Raise the versions of the compound, enum and array types in this tree to at least `v`
+    /// (what libhdf5's version upgrade of an enclosing compound does).
+    fn upgrade(&mut self, v: u8) {
+        match &mut self.class {
+            Class::Compound { members } => {
+                self.version = self.version.max(v);
+                members.iter_mut().for_each(|m| m.dtype.upgrade(v));
+            }
+            Class::Enum { base, .. } | Class::Array { base, .. } => {
+                self.version = self.version.max(v);
+                base.upgrade(v);
+            }
+            Class::VarLen { base, .. } | Class::Complex { base } => base.upgrade(v),
+            _ => {}
+        }
     }
 }
 
@@ -1804,5 +1828,313 @@ mod tests {
         assert_eq!(compose_f64(false, 1, 1024), f64::INFINITY);
         assert_eq!(compose_f64(false, (1 << 53) - 1, 971), f64::MAX);
         assert_eq!(compose_f64(false, (1 << 54) - 1, 970), f64::INFINITY); // rounds past MAX
+    }
+
+    fn enc_dt(t: &Datatype) -> Vec<u8> {
+        let mut e = Encoder::new(crate::format::Ctx::DEFAULT);
+        t.encode(&mut e).unwrap();
+        e.finish()
+    }
+
+    #[test]
+    fn encode_matches_libhdf5_bytes() {
+        for s in [
+            "100800000400000000002000",
+            "100100000800000000004000",
+            F8LE,
+            "11200f0002000000000010000a05000a0f000000",
+            "11004f001000000000005000400f0040ff3f0000",
+            "31611f000400000000002000170800177f000000",
+            "12010000080000004000",
+            "130100000a000000",
+            "1312000004000000",
+            "140100000200000000001000",
+            "1500000007000000",
+            "151000001000000068656c6c6f2074616700000000000000",
+            "1700000008000000",
+            "170100000c000000",
+            "4712000012000000",
+            "1803000004000000100800000400000000002000424c554500000000475245454e0000005245440000\
+             0000002a0000000100000000000000",
+            "3802000002000000100800000200000000001000475245454e005245440001000000",
+            "1901010010000000100000000100000000000800",
+            "1900000010000000100800000400000000002000",
+            "2a00000018000000020000000200000003000000000000000100000011201f000400000000002000170800177f000000",
+            "3a0000001800000002020000000300000011201f000400000000002000170800177f000000",
+            "5b0100001000000011203f000800000000004000340b0034ff030000",
+            "560200000c0000006100001008000004000000000020006262000411203f000800000000004000340b0034ff030000",
+        ] {
+            let b = hex(s);
+            assert_eq!(enc_dt(&dec(&b)), b, "{s}");
+        }
+        // h5py [('a','<i4',(2,3)),('b','u1')] under libver earliest (version 2, then the
+        // v1 header's padding)
+        let b = hex(
+            "26020000190000006100000000000000000000002a000000180000000200000002000000030000\
+             000000000001000000100800000400000000002000620000000000000018000000100000000100\
+             00000000080000000000",
+        );
+        let dt = dec_n(&b, b.len() - 4);
+        assert_eq!(enc_dt(&dt), b[..b.len() - 4]);
+    }
+
+    fn round_trip(t: &Datatype) {
+        let b = enc_dt(t);
+        assert_eq!(&dec(&b), t, "{}", b.len());
+    }
+
+    #[test]
+    fn encode_round_trips_every_class_and_version() {
+        let i4 = int(ByteOrder::LittleEndian, true, 4);
+        let f8 = dec(&hex(F8LE));
+        let atomics = [
+            i4.clone(),
+            int(ByteOrder::BigEndian, false, 2),
+            f8.clone(),
+            Datatype {
+                version: 1,
+                size: 8,
+                class: Class::Time {
+                    order: ByteOrder::BigEndian,
+                    precision: 64,
+                },
+            },
+            Datatype {
+                version: 1,
+                size: 7,
+                class: Class::String {
+                    padding: StringPadding::SPACE_PAD,
+                    charset: CharacterSet::UTF8,
+                },
+            },
+            Datatype {
+                version: 1,
+                size: 2,
+                class: Class::Bitfield(Integer {
+                    order: ByteOrder::BigEndian,
+                    signed: false,
+                    lo_pad: true,
+                    hi_pad: false,
+                    bit_offset: 3,
+                    precision: 9,
+                }),
+            },
+            Datatype {
+                version: 1,
+                size: 3,
+                class: Class::Opaque {
+                    tag: b"exactly8".to_vec(),
+                },
+            },
+            Datatype {
+                version: 1,
+                size: 8,
+                class: Class::Reference(ReferenceType::OBJECT1),
+            },
+            Datatype {
+                version: 4,
+                size: 18,
+                class: Class::Reference(ReferenceType::ATTR),
+            },
+        ];
+        for t in &atomics {
+            round_trip(t);
+        }
+        for v in 1..=5u8 {
+            let arr = Datatype {
+                version: v.max(2),
+                size: 48,
+                class: Class::Array {
+                    dims: vec![2, 3],
+                    base: Box::new(f8.clone()),
+                },
+            };
+            let vlen = Datatype {
+                version: v,
+                size: 16,
+                class: Class::VarLen {
+                    kind: VlenKind::String {
+                        padding: StringPadding::NULL_PAD,
+                        charset: CharacterSet::UTF8,
+                    },
+                    base: Box::new(Datatype {
+                        version: 1,
+                        size: 1,
+                        class: Class::String {
+                            padding: StringPadding::NULL_PAD,
+                            charset: CharacterSet::UTF8,
+                        },
+                    }),
+                },
+            };
+            let en = Datatype {
+                version: v,
+                size: 4,
+                class: Class::Enum {
+                    base: Box::new(i4.clone()),
+                    members: vec![
+                        EnumMember {
+                            name: "seven chars".into(),
+                            value: vec![7, 0, 0, 0],
+                        },
+                        EnumMember {
+                            name: "b".into(),
+                            value: vec![255, 255, 255, 255],
+                        },
+                    ],
+                },
+            };
+            // 300 bytes: two-byte member offsets from version 3 on
+            let cmp = Datatype {
+                version: v.max(if v == 1 { 1 } else { 2 }),
+                size: 300,
+                class: Class::Compound {
+                    members: vec![
+                        Member {
+                            name: "abcdefgh".into(),
+                            offset: 0,
+                            dtype: arr.clone(),
+                        },
+                        Member {
+                            name: "e".into(),
+                            offset: 48,
+                            dtype: en.clone(),
+                        },
+                        Member {
+                            name: "s".into(),
+                            offset: 56,
+                            dtype: vlen.clone(),
+                        },
+                        Member {
+                            name: "t".into(),
+                            offset: 284,
+                            dtype: atomics[4].clone(),
+                        },
+                    ],
+                },
+            };
+            round_trip(&arr);
+            round_trip(&vlen);
+            round_trip(&en);
+            round_trip(&cmp);
+            if v == 5 {
+                round_trip(&Datatype {
+                    version: 5,
+                    size: 16,
+                    class: Class::Complex {
+                        base: Box::new(f8.clone()),
+                    },
+                });
+            }
+        }
+        // what cannot be written
+        let mut e = Encoder::new(crate::format::Ctx::DEFAULT);
+        let bad = [
+            Datatype {
+                version: 1,
+                size: 16,
+                class: Class::Array {
+                    dims: vec![2],
+                    base: Box::new(f8.clone()),
+                },
+            },
+            Datatype {
+                version: 4,
+                size: 16,
+                class: Class::Complex {
+                    base: Box::new(f8.clone()),
+                },
+            },
+            Datatype {
+                version: 3,
+                size: 18,
+                class: Class::Reference(ReferenceType::OBJECT2),
+            },
+            Datatype {
+                version: 6,
+                ..i4.clone()
+            },
+            Datatype {
+                version: 3,
+                size: 255,
+                class: Class::Compound {
+                    members: vec![Member {
+                        name: "m".into(),
+                        offset: 256,
+                        dtype: i4.clone(),
+                    }],
+                },
+            },
+        ];
+        for t in bad {
+            assert!(matches!(t.encode(&mut e), Err(Error::Usage(_))), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn profile_versions() {
+        let i4 = int(ByteOrder::LittleEndian, true, 4);
+        let arr = Datatype {
+            version: 0,
+            size: 8,
+            class: Class::Array {
+                dims: vec![2],
+                base: Box::new(i4.clone()),
+            },
+        };
+        let inner = Datatype {
+            version: 0,
+            size: 4,
+            class: Class::Compound {
+                members: vec![Member {
+                    name: "x".into(),
+                    offset: 0,
+                    dtype: i4.clone(),
+                }],
+            },
+        };
+        let mut t = Datatype {
+            version: 0,
+            size: 12,
+            class: Class::Compound {
+                members: vec![
+                    Member {
+                        name: "c".into(),
+                        offset: 0,
+                        dtype: inner,
+                    },
+                    Member {
+                        name: "a".into(),
+                        offset: 4,
+                        dtype: arr,
+                    },
+                ],
+            },
+        };
+        t.assign_versions(1);
+        let Class::Compound { members } = &t.class else {
+            panic!()
+        };
+        assert_eq!(
+            (
+                t.version,
+                members[0].dtype.version,
+                members[1].dtype.version
+            ),
+            (2, 2, 2)
+        );
+        let Class::Array { base, .. } = &members[1].dtype.class else {
+            panic!()
+        };
+        assert_eq!(base.version, 1);
+        t.assign_versions(5);
+        assert_eq!(t.version, 5);
+        let mut r = Datatype {
+            version: 0,
+            size: 18,
+            class: Class::Reference(ReferenceType::OBJECT2),
+        };
+        r.assign_versions(1);
+        assert_eq!(r.version, 4);
     }
 }
