@@ -326,8 +326,11 @@ fn global_heap_four_byte_widths_and_larger_collections() {
 
 // ---------------------------------------------------------------- fractal heaps
 
+/// A link message and the heap ID libhdf5 gave it.
+type Stored = (Vec<u8>, [u8; 7]);
+
 /// The link messages of an h5py dense group in creation order, with libhdf5's heap IDs.
-fn dense_links(file: &str) -> (Vec<(Vec<u8>, [u8; 7])>, FractalHeap) {
+fn dense_links(file: &str) -> (Vec<Stored>, FractalHeap) {
     let b = bytes(file);
     let r = reader(b.clone());
     let heaps = scan(&b, b"FRHP");
