@@ -404,3 +404,73 @@ fn fractal_link_heaps_place_objects_like_libhdf5() {
         assert_eq!(h.free_space, t.free_space, "{file} free space");
     }
 }
+
+/// Write `objs` into a new heap with parameters `p`, read every object back by its ID.
+fn fractal_write_read(p: HeapParams, objs: &[Vec<u8>]) -> (FractalHeap, Vec<Vec<u8>>, u32) {
+    let ctx = Ctx::DEFAULT;
+    let mut h = FractalHeapWriter::new(ctx, p).unwrap();
+    let ids: Vec<Vec<u8>> = objs.iter().map(|o| h.add(o).unwrap()).collect();
+    let rows = h.root_rows();
+    let mut w = writer(ctx);
+    let at = h.finish(&mut w).unwrap();
+    let r = read_back(w, ctx);
+    let heap = FractalHeap::open(&r, at).unwrap();
+    for (id, o) in ids.iter().zip(objs) {
+        assert_eq!(id.len(), usize::from(p.heap_id_len));
+        assert_eq!(&heap.get(&r, id).unwrap(), o);
+    }
+    (heap, ids, rows)
+}
+
+#[test]
+fn fractal_heap_root_direct_block() {
+    let objs: Vec<Vec<u8>> = (0..20)
+        .map(|i| format!("link message {i:02}").into_bytes())
+        .collect();
+    let (heap, ids, rows) = fractal_write_read(HeapParams::LINKS, &objs);
+    assert_eq!(rows, 0);
+    let h = heap.header();
+    assert_eq!(h.current_root_rows, 0);
+    assert_eq!((h.managed_space, h.allocated_managed_space), (512, 512));
+    assert_eq!(h.direct_block_iterator, 0);
+    assert_eq!(h.managed_objects, 20);
+    assert_eq!(h.free_space, 512 - 21 - 20 * 15);
+    // The first object follows the 21-byte prefix.
+    assert_eq!(ids[0], [0, 21, 0, 0, 0, 15, 0]);
+}
+
+#[test]
+fn fractal_heap_root_indirect_block() {
+    // 2000 objects of 40-90 bytes: ~130 KiB, rows 0..7 of the link heap.
+    let objs: Vec<Vec<u8>> = (0..2000u32)
+        .map(|i| (0..40 + i % 51).map(|j| (i * 31 + j) as u8).collect())
+        .collect();
+    let (heap, _, rows) = fractal_write_read(HeapParams::LINKS, &objs);
+    assert_eq!(rows, 8);
+    let h = heap.header();
+    assert_eq!(h.managed_space, 1 << (11 + 7));
+    assert_eq!(h.managed_objects, 2000);
+    let objs: Vec<Vec<u8>> = (0..300u32)
+        .map(|i| vec![i as u8; 7 + (i as usize * 13) % 1500])
+        .collect();
+    let (heap, _, rows) = fractal_write_read(HeapParams::ATTRIBUTES, &objs);
+    assert_eq!(rows, 8);
+    let h = heap.header();
+    // The first object (7 bytes) fits in an 8-byte ID: tiny.
+    assert_eq!(
+        (h.managed_objects, h.tiny_objects, h.tiny_size),
+        (299, 1, 7)
+    );
+}
+
+#[test]
+fn fractal_heap_first_object_larger_than_the_starting_block() {
+    let objs = vec![vec![7u8; 3000], vec![8u8; 100]];
+    let (heap, ids, rows) = fractal_write_read(HeapParams::LINKS, &objs);
+    // 3000 bytes need a 4096-byte block: rows 0-3 (512 to 2048 bytes) are skipped and the
+    // object goes to row 4 (heap offset 16384); the root doubles 1 -> 2 -> 4 -> 8 rows.
+    assert_eq!(rows, 8);
+    assert_eq!(heap.header().allocated_managed_space, 4096);
+    // The small object goes into the same block.
+    assert_eq!(&ids[1][1..5], &(16384u32 + 21 + 3000).to_le_bytes());
+}
