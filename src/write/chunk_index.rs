@@ -69,7 +69,7 @@ pub enum Filtering {
 }
 
 /// What the layout message needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WrittenIndex {
     /// The address stored in the layout message: the index header, the single chunk, or the
     /// first chunk of an implicit index; `None` (undefined) when no chunk is stored.
@@ -107,6 +107,9 @@ impl ExtensibleArrayParams {
         page_bits: 10,
     };
 }
+
+/// The set elements of one data block, by position in the block.
+type BlockElements = BTreeMap<u64, ChunkElement>;
 
 fn usage(what: &str) -> Error {
     Error::Usage(alloc::format!("chunk index: {what}"))
@@ -374,7 +377,7 @@ pub fn write_extensible_array<S: Sink + ?Sized>(
     // Place every element: the index block's, and per data block (super block, block).
     let ib_len = usize::from(params.index_elements);
     let mut ib_elements = vec![None; ib_len];
-    let mut blocks: BTreeMap<(u32, u64), BTreeMap<u64, ChunkElement>> = BTreeMap::new();
+    let mut blocks: BTreeMap<(u32, u64), BlockElements> = BTreeMap::new();
     for e in entries {
         let i = linear(&e.scaled, &counts, &order)?;
         if u128::from(i) >= capacity {
@@ -415,7 +418,7 @@ pub fn write_extensible_array<S: Sink + ?Sized>(
     let mut ib_dblocks = vec![None; n_ib_dblocks];
     let mut ib_sblocks = vec![None; n_sblocks];
 
-    let mut by_super: BTreeMap<u32, Vec<(u64, BTreeMap<u64, ChunkElement>)>> = BTreeMap::new();
+    let mut by_super: BTreeMap<u32, Vec<(u64, BlockElements)>> = BTreeMap::new();
     for ((s, d), els) in blocks {
         by_super.entry(s).or_default().push((d, els));
     }

@@ -1096,7 +1096,7 @@ impl Node {
             return Err(usage("more records than the node holds"));
         }
         let internal = self.depth > 0;
-        if internal != !self.children.is_empty()
+        if internal == self.children.is_empty()
             || (internal && self.children.len() != self.records.len() + 1)
         {
             return Err(usage("child count does not match the record count"));
