@@ -15,7 +15,7 @@ use super::local_heap::LocalHeapBuilder;
 use super::Sink;
 use crate::error::{Error, Result};
 use crate::format::message::attribute::{AttributeMessage, Embedded};
-use crate::format::message::datatype::{Class, Datatype};
+use crate::format::message::datatype::Datatype;
 use crate::format::message::fill_value::{FillValue, FillValueMessage};
 use crate::format::message::filter_pipeline::{self as fp, Filter, FilterId};
 use crate::format::message::group_info::GroupInfo;
@@ -65,34 +65,15 @@ fn msg(kind: u16, data: Vec<u8>) -> Message {
     }
 }
 
-/// The datatype with the message versions of `profile`: earliest writes version 1 (2 for
-/// arrays), latest version 3 (packed compound and enum names); revised references need 4,
-/// complex numbers 5, in both.
+/// The datatype with the message versions libhdf5 gives it in `profile` (compound, enum and
+/// array types: version 1 for earliest, 3 for latest, readable by HDF5 1.10; revised
+/// references 4 and complex numbers 5 in both).
 fn versioned(t: &Datatype, profile: Profile) -> Datatype {
     let mut t = t.clone();
-    fn walk(t: &mut Datatype, profile: Profile) -> u8 {
-        let mut need = match profile {
-            Profile::Earliest => 1,
-            Profile::Latest => 3,
-        };
-        match &mut t.class {
-            Class::Compound { members } => {
-                for m in members {
-                    need = need.max(walk(&mut m.dtype, profile));
-                }
-            }
-            Class::Enum { base, .. } | Class::VarLen { base, .. } => {
-                need = need.max(walk(base, profile));
-            }
-            Class::Array { base, .. } => need = need.max(walk(base, profile)).max(2),
-            Class::Complex { base } => need = need.max(walk(base, profile)).max(5),
-            Class::Reference(r) if r.is_revised() => need = need.max(4),
-            _ => {}
-        }
-        t.version = need;
-        need
-    }
-    walk(&mut t, profile);
+    t.assign_versions(match profile {
+        Profile::Earliest => 1,
+        Profile::Latest => 3,
+    });
     t
 }
 
