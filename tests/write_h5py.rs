@@ -150,3 +150,95 @@ fn sample_files_read_back_in_h5py_and_h5oxide() {
         assert!(out.is_empty(), "{}", out.join("\n"));
     }
 }
+
+/// Fields that describe storage, which repacking may change.
+const STORAGE: &[&str] = &["layout", "chunks", "filters"];
+
+#[test]
+fn repack_round_trips_every_fixture() {
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(testdata.join("fixtures"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "h5"))
+        .filter(|p| {
+            let stem = p.file_stem().unwrap().to_str().unwrap();
+            testdata.join("expected").join(format!("{stem}.json")).is_file()
+        })
+        .collect();
+    names.sort();
+    let mut failures = Vec::new();
+    let mut skipped = Vec::new();
+    let mut written = Vec::new();
+    for (profile, tag) in [(Profile::Earliest, "earliest"), (Profile::Latest, "latest")] {
+        for src_path in &names {
+            let stem = src_path.file_stem().unwrap().to_str().unwrap().to_owned();
+            let src = h5oxide::File::open(src_path).unwrap();
+            let mut w = FileWriter::in_memory(CreateOptions {
+                profile,
+                user_block: 0,
+            })
+            .unwrap();
+            let opts = h5oxide::hl::RepackOptions::default();
+            match h5oxide::hl::repack(&src, &mut w, &opts, &mut |_| {}) {
+                Ok(()) => {}
+                Err(h5oxide::Error::Unsupported { what, .. }) => {
+                    skipped.push(format!("{tag}/{stem}: {what}"));
+                    continue;
+                }
+                Err(e) => {
+                    failures.push(format!("{tag}/{stem}: repack failed: {e}"));
+                    continue;
+                }
+            }
+            let bytes = w.finish().unwrap();
+            let out = tmp(&format!("repack_{tag}_{stem}.h5"));
+            std::fs::write(&out, &bytes).unwrap();
+            let want: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(testdata.join("expected").join(format!("{stem}.json")))
+                    .unwrap(),
+            )
+            .unwrap();
+            let want = oracle::without(&want, STORAGE);
+            let mut d = Vec::new();
+            oracle::diff(
+                &format!("{tag}/{stem} (h5oxide)"),
+                &oracle::without(&oracle::ours(&out), STORAGE),
+                &want,
+                &mut d,
+            );
+            failures.extend(d.into_iter().take(10));
+            written.push((out, want, tag, stem));
+        }
+    }
+    let files: Vec<PathBuf> = written.iter().map(|w| w.0.clone()).collect();
+    if let Some(docs) = oracle::oracle_docs(&files, &tmp("repack_oracle")) {
+        for ((_, want, tag, stem), got) in written.iter().zip(&docs) {
+            let mut d = Vec::new();
+            oracle::diff(
+                &format!("{tag}/{stem} (h5py)"),
+                &oracle::without(got, STORAGE),
+                want,
+                &mut d,
+            );
+            failures.extend(d.into_iter().take(10));
+        }
+    } else {
+        println!("python3 with h5py not available: oracle comparison skipped");
+    }
+    // h5dump 1.10 reads every output (when installed).
+    if Command::new("h5dump").arg("--version").output().is_ok() {
+        for (f, _, tag, stem) in &written {
+            let out = Command::new("h5dump").arg("-o").arg("/dev/null").arg(f).output().unwrap();
+            if !out.status.success() {
+                failures.push(format!(
+                    "{tag}/{stem}: h5dump failed: {}",
+                    String::from_utf8_lossy(&out.stderr).lines().take(3).collect::<Vec<_>>().join(" | ")
+                ));
+            }
+        }
+    }
+    println!("repacked {} files; skipped {}:\n  {}", written.len(), skipped.len(), skipped.join("\n  "));
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(written.len() >= names.len(), "too few files repacked: {}", written.len());
+}

@@ -667,13 +667,13 @@ impl Dataset {
 }
 
 /// The file's global heap, for variable-length data in typed reads.
-struct FileHeap<'a> {
+pub(crate) struct FileHeap<'a> {
     reader: &'a crate::read::Reader,
     heaps: core::cell::RefCell<crate::read::global_heap::GlobalHeaps>,
 }
 
 impl<'a> FileHeap<'a> {
-    fn new(file: &'a File) -> Self {
+    pub(crate) fn new(file: &'a File) -> Self {
         FileHeap {
             reader: &file.inner.reader,
             heaps: core::cell::RefCell::new(crate::read::global_heap::GlobalHeaps::default()),

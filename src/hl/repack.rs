@@ -58,6 +58,7 @@ pub fn repack<W: WriteAt>(
     progress: &mut dyn FnMut(u64),
 ) -> Result<()> {
     let mut r = Repack {
+        src,
         dst,
         opts,
         seen: BTreeMap::new(),
@@ -70,6 +71,7 @@ pub fn repack<W: WriteAt>(
 }
 
 struct Repack<'a, W: WriteAt> {
+    src: &'a File,
     dst: &'a mut FileWriter<W>,
     opts: &'a RepackOptions,
     seen: BTreeMap<Addr, ObjectId>,
@@ -77,10 +79,12 @@ struct Repack<'a, W: WriteAt> {
     progress: &'a mut dyn FnMut(u64),
 }
 
-/// Whether a type holds data the writer cannot copy byte for byte (heap ids, references).
+/// Whether a type holds data the writer cannot copy yet (references: their addresses would
+/// need translating).
 fn unsupported_type(t: &Datatype) -> bool {
     match &t.class {
-        Class::VarLen { .. } | Class::Reference(_) => true,
+        Class::Reference(_) => true,
+        Class::VarLen { base, .. } => unsupported_type(base),
         Class::Compound { members } => members.iter().any(|m| unsupported_type(&m.dtype)),
         Class::Array { base, .. } | Class::Enum { base, .. } | Class::Complex { base } => {
             unsupported_type(base)
@@ -90,6 +94,20 @@ fn unsupported_type(t: &Datatype) -> bool {
 }
 
 impl<W: WriteAt> Repack<'_, W> {
+    /// Raw elements of `t` with their variable-length data moved into the new file's heap.
+    fn vlen(&mut self, t: &Datatype, raw: &[u8]) -> Result<Vec<u8>> {
+        if !crate::write::vlen::has_vlen(t) {
+            return Ok(raw.to_vec());
+        }
+        let heap = super::object::FileHeap::new(self.src);
+        let src_ctx = self.src.inner.reader.ctx;
+        let dst = self.dst.raw();
+        let dst_ctx = dst.ctx();
+        let mut fetch = |a: Addr, i: u32| crate::types::Heap::global_heap_object(&heap, a, i);
+        let mut put = |b: &[u8]| dst.heap_put(b);
+        crate::write::vlen::rewrite(t, raw, src_ctx, dst_ctx, &mut fetch, &mut put)
+    }
+
     fn copy_group(&mut self, g: &Group, path: &str) -> Result<()> {
         for link in g.links()? {
             let child = format!("{path}/{}", link.name);
@@ -140,6 +158,7 @@ impl<W: WriteAt> Repack<'_, W> {
         };
         for a in attrs {
             let a = a?;
+            let data = self.vlen(a.dtype(), a.raw_bytes())?;
             if unsupported_type(a.dtype()) {
                 return Err(Error::unsupported(
                     format!(
@@ -154,7 +173,7 @@ impl<W: WriteAt> Repack<'_, W> {
                 &a.name(),
                 a.dtype().clone(),
                 a.space().clone(),
-                a.raw_bytes().to_vec(),
+                data,
             )?;
         }
         Ok(())
@@ -164,7 +183,7 @@ impl<W: WriteAt> Repack<'_, W> {
         let info = d.info();
         if unsupported_type(&info.dtype) {
             return Err(Error::unsupported(
-                format!("writing dataset {path} of a variable-length or reference type"),
+                format!("writing dataset {path} of a reference type"),
                 0,
             ));
         }
@@ -255,6 +274,7 @@ impl<W: WriteAt> Repack<'_, W> {
         let elem = u64::from(d.info().dtype.size);
         if dims.is_empty() {
             let raw = d.read_raw()?;
+            let raw = self.vlen(&d.info().dtype, &raw)?;
             self.dst.write_raw(id, None, &raw)?;
             self.done += raw.len() as u64;
             (self.progress)(self.done);
@@ -299,6 +319,7 @@ impl<W: WriteAt> Repack<'_, W> {
                 count: count.clone(),
             };
             let raw = d.read_raw_selection(&Selection::Hyperslab(h))?;
+            let raw = self.vlen(&d.info().dtype, &raw)?;
             let sel: Vec<SliceDim> = start
                 .iter()
                 .zip(&count)

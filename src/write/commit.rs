@@ -89,6 +89,11 @@ impl<W: WriteAt> NewFile<W> {
     /// # Errors
     /// Errors of the destination and of encoding.
     pub fn finish(mut self) -> Result<W> {
+        let heap = core::mem::replace(
+            &mut self.heap,
+            super::global_heap::GlobalHeapWriter::new(self.w.ctx()),
+        );
+        heap.finish(&mut self.w)?;
         for node in &mut self.nodes {
             if let NodeKind::Dataset(d) = &mut node.kind {
                 let elem = usize::try_from(d.dtype.size).map_err(|_| internal("type size"))?;

@@ -123,6 +123,8 @@ pub struct NewFile<W: WriteAt> {
     pub(crate) w: Writer<W>,
     pub(crate) profile: Profile,
     pub(crate) nodes: Vec<Node>,
+    /// The global heap for variable-length data.
+    pub(crate) heap: super::global_heap::GlobalHeapWriter,
 }
 
 /// The root group's id.
@@ -154,6 +156,7 @@ impl<W: WriteAt> NewFile<W> {
         Ok(NewFile {
             w,
             profile,
+            heap: super::global_heap::GlobalHeapWriter::new(ctx),
             nodes: alloc::vec![Node {
                 kind: NodeKind::Group(GroupNode::default()),
                 attrs: Vec::new(),
@@ -429,6 +432,21 @@ impl<W: WriteAt> NewFile<W> {
         }
         node.attrs.push(attr);
         Ok(())
+    }
+
+    /// Store `bytes` as a new global heap object (the data of one variable-length element);
+    /// returns its collection address and index.
+    ///
+    /// # Errors
+    /// Errors of the destination.
+    pub fn heap_put(&mut self, bytes: &[u8]) -> Result<(crate::format::Addr, u32)> {
+        let id = self.heap.add(&mut self.w, bytes)?;
+        Ok((id.collection.unwrap_or_default(), id.index))
+    }
+
+    /// Offset and length widths of the file.
+    pub fn ctx(&self) -> Ctx {
+        super::Sink::ctx(&self.w)
     }
 
     /// The sink raw data and metadata go to.

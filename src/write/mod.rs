@@ -13,6 +13,7 @@ pub mod file;
 pub mod fractal_heap;
 pub mod global_heap;
 pub mod local_heap;
+pub mod vlen;
 pub mod space;
 
 use crate::error::Result;

@@ -1,0 +1,136 @@
+//! Variable-length data for a new file: each vlen element is a length and a global heap ID
+//! (spec "Variable-length" datatype and "Global Heap"). Raw elements copied from another file
+//! hold that file's heap IDs; [`rewrite`] moves every referenced heap object (recursively, for
+//! vlen inside vlen) into the new file's heap and puts the new IDs in place.
+
+use crate::error::{Error, Result};
+use crate::format::message::datatype::{Class, Datatype};
+use crate::format::{Addr, Ctx, Cursor, Encoder};
+use alloc::vec::Vec;
+
+/// Fetch a heap object of the source file: `(collection, index) -> bytes`.
+pub type Fetch<'a> = dyn FnMut(Addr, u32) -> Result<Vec<u8>> + 'a;
+/// Store bytes in the new file's heap: `bytes -> (collection, index)`.
+pub type Put<'a> = dyn FnMut(&[u8]) -> Result<(Addr, u32)> + 'a;
+
+/// Whether values of `t` hold global heap IDs.
+pub fn has_vlen(t: &Datatype) -> bool {
+    match &t.class {
+        Class::VarLen { .. } => true,
+        Class::Compound { members } => members.iter().any(|m| has_vlen(&m.dtype)),
+        Class::Array { base, .. } | Class::Enum { base, .. } | Class::Complex { base } => {
+            has_vlen(base)
+        }
+        _ => false,
+    }
+}
+
+fn size_of(t: &Datatype) -> Result<usize> {
+    usize::try_from(t.size).map_err(|_| Error::Usage(alloc::string::String::from("type size")))
+}
+
+/// Encode one vlen element: `len` items stored as heap object `id` (`None`: empty).
+pub fn encode_element(ctx: Ctx, len: u32, id: Option<(Addr, u32)>) -> Vec<u8> {
+    let mut e = Encoder::new(ctx);
+    e.u32(len);
+    match id {
+        Some((a, i)) => {
+            e.offset(a).u32(i);
+        }
+        None => {
+            e.offset(Addr(0)).u32(0);
+        }
+    }
+    e.finish()
+}
+
+/// Rewrite the elements of `t` in `raw` (a whole number of elements, `src` widths) for a
+/// file of widths `dst`, moving heap objects with `fetch` and `put`. The vlen element size
+/// must be the same in both files (same offset width).
+///
+/// # Errors
+/// [`Error::Unsupported`] when the offset widths differ; errors of `fetch` and `put`; format
+/// errors of truncated elements.
+pub fn rewrite(
+    t: &Datatype,
+    raw: &[u8],
+    src: Ctx,
+    dst: Ctx,
+    fetch: &mut Fetch<'_>,
+    put: &mut Put<'_>,
+) -> Result<Vec<u8>> {
+    if src.offset_size != dst.offset_size && has_vlen(t) {
+        return Err(Error::unsupported(
+            "copying variable-length data between files of different offset sizes",
+            0,
+        ));
+    }
+    let mut out = raw.to_vec();
+    if !has_vlen(t) {
+        return Ok(out);
+    }
+    let n = size_of(t)?;
+    if n == 0 {
+        return Ok(out);
+    }
+    for start in (0..raw.len()).step_by(n) {
+        rewrite_one(t, &mut out, start, src, dst, fetch, put)?;
+    }
+    Ok(out)
+}
+
+fn rewrite_one(
+    t: &Datatype,
+    buf: &mut [u8],
+    at: usize,
+    src: Ctx,
+    dst: Ctx,
+    fetch: &mut Fetch<'_>,
+    put: &mut Put<'_>,
+) -> Result<()> {
+    match &t.class {
+        Class::VarLen { base, .. } => {
+            let n = size_of(t)?;
+            let elem = buf
+                .get(at..at + n)
+                .ok_or_else(|| Error::invalid("variable-length element", 0))?;
+            let mut c = Cursor::new(elem, 0, "variable-length element");
+            let len = c.u32()?;
+            let coll = c.offset(src)?;
+            let index = c.u32()?;
+            let new = match coll {
+                Some(a) if a.0 != 0 && len > 0 => {
+                    let obj = fetch(a, index)?;
+                    let obj = if has_vlen(base) {
+                        rewrite(base, &obj, src, dst, fetch, put)?
+                    } else {
+                        obj
+                    };
+                    encode_element(dst, len, Some(put(&obj)?))
+                }
+                _ => encode_element(dst, len, None),
+            };
+            if let Some(d) = buf.get_mut(at..at + new.len()) {
+                d.copy_from_slice(&new);
+            }
+            Ok(())
+        }
+        Class::Compound { members } => {
+            for m in members {
+                let off = usize::try_from(m.offset)
+                    .map_err(|_| Error::invalid("compound member offset", 0))?;
+                rewrite_one(&m.dtype, buf, at + off, src, dst, fetch, put)?;
+            }
+            Ok(())
+        }
+        Class::Array { dims, base } => {
+            let count: usize = dims.iter().map(|&d| d as usize).product();
+            let n = size_of(base)?;
+            for i in 0..count {
+                rewrite_one(base, buf, at + i * n, src, dst, fetch, put)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
