@@ -325,7 +325,7 @@ mod tests {
                             FilterSpec::scaleoffset_int(size, signed, be, bits, n, fill.as_deref())
                                 .unwrap();
                         if bits == 0 {
-                            round_trip(&[p.clone()], size, data.clone());
+                            round_trip(core::slice::from_ref(&p), size, data.clone());
                             round_trip(
                                 &[
                                     p.clone(),
@@ -336,8 +336,8 @@ mod tests {
                                 data,
                             );
                             // Constant, full range and random chunks.
-                            round_trip(&[p.clone()], size, vec![0x42; n * size]);
-                            round_trip(&[p.clone()], size, lcg(n * size, 4));
+                            round_trip(core::slice::from_ref(&p), size, vec![0x42; n * size]);
+                            round_trip(core::slice::from_ref(&p), size, lcg(n * size, 4));
                             let mut ext = vec![0u8; n * size];
                             ext[size..2 * size].fill(0xff);
                             ext[2 * size..3 * size].fill(0x80);

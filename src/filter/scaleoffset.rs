@@ -297,8 +297,7 @@ pub fn params(
         factor,
         nelmts,
         u32::from(class == NumberClass::Float),
-        // size <= 8.
-        size as u32,
+        u32::try_from(size).unwrap_or(0),
         u32::from(class == NumberClass::Signed),
         u32::from(big_endian),
         u32::from(fill.is_some()),
@@ -333,6 +332,8 @@ struct Config {
     kind: Kind,
     signed: bool,
     size: usize,
+    /// Bits per element (`size * 8`, at most 64).
+    width: u32,
     big_endian: bool,
     nelmts: usize,
     /// Integers: the bit count (0 = per chunk). Floats: `D`.
@@ -377,6 +378,7 @@ fn config(params: &[u32]) -> Result<Config> {
         kind,
         signed,
         size,
+        width: u32::try_from(size * 8).map_err(|_| bad(WHAT))?,
         big_endian,
         nelmts,
         factor,
@@ -501,8 +503,7 @@ fn ceil_log2(num: u64) -> u32 {
 }
 
 fn plan_int(c: &Config, raws: &[u64]) -> Option<Plan> {
-    // size <= 8: width <= 64.
-    let width = (c.size * 8) as u32;
+    let width = c.width;
     let mask = u64::MAX >> (64 - width);
     // Order-preserving keys: flipping the sign bit maps signed values onto unsigned order.
     let flip = if c.signed { 1u64 << (width - 1) } else { 0 };
@@ -665,7 +666,7 @@ fn plan_float<T: Flt>(c: &Config, raws: &[u64]) -> Option<Plan> {
     let range = round_half_away((hi * p - lo * p).wide());
     // The scaled range must fit the signed integer of the element's width.
     let bound = pow10_two(width - 1);
-    if !(range <= bound) {
+    if range.is_nan() || range > bound {
         return Some(Plan {
             minbits: width,
             minval: 0,
