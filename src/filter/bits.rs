@@ -1,5 +1,8 @@
 //! A most-significant-bit-first bit reader, shared by the n-bit, scale-offset and szip decoders
-//! (all three pack values starting at the top bit of each byte).
+//! (all three pack values starting at the top bit of each byte), and its mirror, the bit writer
+//! of the scale-offset encoder.
+
+use alloc::vec::Vec;
 
 /// Reads bits from a byte slice, most significant bit of each byte first.
 ///
@@ -99,6 +102,60 @@ impl<'a> BitReader<'a> {
     }
 }
 
+/// Writes bits most significant bit of each byte first (the mirror of [`BitReader`]); the
+/// bits of a partly filled last byte are zero.
+pub(crate) struct BitWriter {
+    out: Vec<u8>,
+    acc: u64,
+    nbits: u32,
+}
+
+impl BitWriter {
+    /// A writer with room for `capacity` bytes.
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        BitWriter {
+            out: Vec::with_capacity(capacity),
+            acc: 0,
+            nbits: 0,
+        }
+    }
+
+    /// Append the low `n` bits of `v` (`n <= 32`), most significant first.
+    #[inline]
+    fn write_narrow(&mut self, n: u32, v: u64) {
+        debug_assert!(n <= 32 && self.nbits < 8);
+        if n == 0 {
+            return;
+        }
+        let v = v & (u64::MAX >> (64 - n));
+        self.acc |= v << (64 - self.nbits - n);
+        self.nbits += n;
+        while self.nbits >= 8 {
+            self.out.push(low_u8(self.acc >> 56));
+            self.acc <<= 8;
+            self.nbits -= 8;
+        }
+    }
+
+    /// Append the low `n` bits of `v` (`n <= 64`), most significant first.
+    pub(crate) fn write(&mut self, n: u32, v: u64) {
+        if n > 32 {
+            self.write_narrow(n - 32, v >> 32);
+            self.write_narrow(32, v);
+        } else {
+            self.write_narrow(n, v);
+        }
+    }
+
+    /// The bytes written, the last one padded with zero bits.
+    pub(crate) fn finish(mut self) -> Vec<u8> {
+        if self.nbits > 0 {
+            self.out.push(low_u8(self.acc >> 56));
+        }
+        self.out
+    }
+}
+
 /// The least significant byte of `v`.
 #[inline]
 pub(crate) fn low_u8(v: u64) -> u8 {
@@ -136,6 +193,32 @@ mod tests {
         assert_eq!(r.read(6), Some(0b01_1100));
         assert_eq!(r.read_wide(64), Some(0xff00_1234_5678_9abc));
         assert_eq!(r.read(1), None);
+    }
+
+    #[test]
+    fn writer_mirrors_reader() {
+        let vals: [(u32, u64); 7] = [
+            (3, 0b101),
+            (7, 0b100_1101),
+            (0, 0),
+            (64, 0xff00_1234_5678_9abc),
+            (33, 0x1_8000_0001),
+            (1, 1),
+            (13, 0x1abc),
+        ];
+        let mut w = BitWriter::with_capacity(0);
+        for &(n, v) in &vals {
+            w.write(n, v | if n < 64 { 1u64 << n } else { 0 });
+        }
+        let bytes = w.finish();
+        let total: u32 = vals.iter().map(|&(n, _)| n).sum();
+        assert_eq!(bytes.len(), total.div_ceil(8) as usize);
+        let mut r = BitReader::new(&bytes);
+        for &(n, v) in &vals {
+            assert_eq!(r.read_wide(n), Some(v), "{n}");
+        }
+        // Padding bits are zero.
+        assert_eq!(r.read(total.next_multiple_of(8) - total), Some(0));
     }
 
     #[test]

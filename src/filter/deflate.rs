@@ -95,6 +95,76 @@ pub fn inflate_portable(input: &[u8], max_out: usize) -> Result<Vec<u8>> {
     })
 }
 
+/// Compress `data` into one zlib stream at `level` (0-9), as libhdf5's deflate filter writes
+/// chunks (zlib's `compress2`). Any conforming zlib stream decodes the same; the bytes may
+/// differ from libhdf5's zlib.
+///
+/// With `std` the stream comes from zlib-rs (through flate2), without it from miniz_oxide.
+///
+/// # Errors
+/// [`Error::Usage`](crate::Error::Usage) for a level above 9.
+pub fn compress(data: &[u8], level: u32) -> Result<Vec<u8>> {
+    check_level(level)?;
+    #[cfg(feature = "std")]
+    {
+        compress_zlib_rs(data, level)
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        compress_portable(data, level)
+    }
+}
+
+fn check_level(level: u32) -> Result<()> {
+    if level > 9 {
+        return Err(crate::error::Error::Usage(alloc::format!(
+            "deflate level {level} (0-9)"
+        )));
+    }
+    Ok(())
+}
+
+/// Compress with zlib-rs (the `std` path).
+///
+/// # Errors
+/// As [`compress`].
+#[cfg(feature = "std")]
+pub fn compress_zlib_rs(data: &[u8], level: u32) -> Result<Vec<u8>> {
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    check_level(level)?;
+    let mut c = Compress::new(Compression::new(level), true);
+    // zlib's compressBound: the stream never needs more than this.
+    let bound = data
+        .len()
+        .saturating_add(data.len() >> 12)
+        .saturating_add(data.len() >> 14)
+        .saturating_add(data.len() >> 25)
+        .saturating_add(64);
+    let mut out = Vec::with_capacity(bound);
+    loop {
+        let consumed = usize::try_from(c.total_in()).map_err(|_| bad(WHAT))?;
+        let rest = data.get(consumed..).unwrap_or(&[]);
+        let status = c
+            .compress_vec(rest, &mut out, FlushCompress::Finish)
+            .map_err(|_| bad(WHAT))?;
+        match status {
+            Status::StreamEnd => return Ok(out),
+            Status::Ok | Status::BufError => out.reserve(out.capacity().max(64)),
+        }
+    }
+}
+
+/// Compress with miniz_oxide (the `no_std` path; always compiled so it can be tested against
+/// the `std` path).
+///
+/// # Errors
+/// As [`compress`].
+pub fn compress_portable(data: &[u8], level: u32) -> Result<Vec<u8>> {
+    check_level(level)?;
+    let level = u8::try_from(level).map_err(|_| bad(WHAT))?;
+    Ok(miniz_oxide::deflate::compress_to_vec_zlib(data, level))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +234,26 @@ mod tests {
                 Some(FormatErrorKind::Truncated)
             );
         }
+    }
+
+    #[test]
+    fn compress_round_trips_on_both_paths() {
+        let plain: Vec<u8> = (0..70_000u32)
+            .map(|i| ((i * 7) % 253) as u8 ^ (i >> 9) as u8)
+            .collect();
+        for level in 0..=9 {
+            for data in [&plain[..], &[], b"a"] {
+                let a = compress(data, level).unwrap();
+                let b = compress_portable(data, level).unwrap();
+                for z in [a, b] {
+                    for r in both(&z, data.len()) {
+                        assert_eq!(r.unwrap(), data, "level {level}");
+                    }
+                }
+            }
+        }
+        assert!(compress(b"x", 10).is_err());
+        assert!(compress_portable(b"x", 10).is_err());
     }
 
     #[test]

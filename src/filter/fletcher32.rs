@@ -45,6 +45,14 @@ pub fn verify_and_strip(mut input: Vec<u8>) -> Result<Vec<u8>> {
     Ok(input)
 }
 
+/// Append the checksum of `data` to it, as libhdf5's writer does (little-endian, after the
+/// data; the form [`verify_and_strip`] checks first).
+pub fn append(mut data: Vec<u8>) -> Vec<u8> {
+    let sum = checksum(&data);
+    data.extend_from_slice(&sum.to_le_bytes());
+    data
+}
+
 /// Fold a sum to its 16-bit representative: 0 only for 0, otherwise in `1..=0xffff`.
 fn fold(s: u64, nonzero: bool) -> u32 {
     if !nonzero {
@@ -182,5 +190,17 @@ mod tests {
             Some(FormatErrorKind::Truncated)
         );
         assert_eq!(verify_and_strip(vec![0; 4]).unwrap(), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn append_round_trips() {
+        assert_eq!(
+            append(b"abcde".to_vec()),
+            [b"abcde".as_slice(), &[0xc7, 0x29, 0xf0, 0x4f]].concat()
+        );
+        for len in [0usize, 1, 2, 3, 1000, 1001] {
+            let d: Vec<u8> = (0..len).map(|i| (i * 31 + 7) as u8).collect();
+            assert_eq!(verify_and_strip(append(d.clone())).unwrap(), d);
+        }
     }
 }

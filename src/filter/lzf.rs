@@ -80,6 +80,93 @@ pub fn decompress(input: &[u8], max_out: usize, capacity: usize) -> Result<Vec<u
     Ok(out)
 }
 
+/// Longest literal run one control byte announces.
+const MAX_LIT: usize = 32;
+/// Farthest back reference: 13 bits of distance, stored minus one.
+const MAX_OFF: usize = 1 << 13;
+/// Longest back reference: 7 + 255 in the length fields, plus 2.
+const MAX_REF: usize = 264;
+/// log2 of the hash table size.
+const HLOG: u32 = 14;
+
+/// Hash of the 3 bytes at the start of `w`.
+#[inline]
+fn hash3(w: [u8; 3]) -> usize {
+    let v = (u32::from(w[0]) << 16) | (u32::from(w[1]) << 8) | u32::from(w[2]);
+    let h = v.wrapping_mul(0x9E37_79B1) >> (32 - HLOG);
+    // h < 2^HLOG: fits any usize.
+    h as usize
+}
+
+/// Emit `lit` as literal runs of at most 32 bytes.
+fn flush_literals(out: &mut Vec<u8>, lit: &[u8]) {
+    for run in lit.chunks(MAX_LIT) {
+        // 1 <= run.len() <= 32.
+        out.push(super::bits::low_u8(run.len() as u64 - 1));
+        out.extend_from_slice(run);
+    }
+}
+
+/// Emit a back reference of `len` bytes (`3..=264`) from `off + 1` bytes back (`off < 8192`).
+fn push_ref(out: &mut Vec<u8>, len: usize, off: usize) {
+    use super::bits::low_u8;
+    let l = len - 2;
+    let hi = low_u8((off >> 8) as u64);
+    if l < 7 {
+        out.push(low_u8((l as u64) << 5) | hi);
+    } else {
+        out.push(0xe0 | hi);
+        out.push(low_u8((l - 7) as u64));
+    }
+    out.push(low_u8(off as u64));
+}
+
+/// Compress `input` into one raw LZF stream (the format [`decompress`] and liblzf read).
+///
+/// A greedy coder: a hash table of 3-byte sequences finds the last earlier occurrence within
+/// 8 KiB; a match is extended up to 264 bytes (it may overlap the bytes it produces), anything
+/// else goes out as literal runs of up to 32 bytes. Incompressible input grows by one byte per
+/// 32; the filter encoder then declines, as h5py does.
+pub fn compress(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len() + input.len() / MAX_LIT + 1);
+    let mut table = alloc::vec![usize::MAX; 1 << HLOG];
+    let mut ip = 0usize;
+    let mut lit_start = 0usize;
+    while let Some(&[a, b, c]) = input.get(ip..ip + 3) {
+        let h = hash3([a, b, c]);
+        let Some(slot) = table.get_mut(h) else {
+            ip += 1;
+            continue;
+        };
+        let cand = core::mem::replace(slot, ip);
+        let hit =
+            cand < ip && ip - cand <= MAX_OFF && input.get(cand..cand + 3) == Some(&[a, b, c][..]);
+        if !hit {
+            ip += 1;
+            continue;
+        }
+        let max = (input.len() - ip).min(MAX_REF);
+        let ahead = input.get(ip + 3..ip + max).unwrap_or(&[]);
+        let behind = input.get(cand + 3..).unwrap_or(&[]);
+        let len = 3 + ahead.iter().zip(behind).take_while(|(x, y)| x == y).count();
+        flush_literals(&mut out, input.get(lit_start..ip).unwrap_or(&[]));
+        push_ref(&mut out, len, ip - cand - 1);
+        // Index the positions the match covers (up to the last one that starts 3 bytes).
+        let end = ip + len;
+        for p in ip + 1..end.min(input.len().saturating_sub(2)) {
+            if let Some(&[x, y, z]) = input.get(p..p + 3) {
+                if let Some(slot) = table.get_mut(hash3([x, y, z])) {
+                    *slot = p;
+                }
+            }
+        }
+        ip = end;
+        lit_start = ip;
+    }
+    flush_literals(&mut out, input.get(lit_start..).unwrap_or(&[]));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +183,49 @@ mod tests {
         let stream = [0, b'a', 0x20, 0x00];
         assert_eq!(decompress(&stream, 100, 0).unwrap(), b"aaaa");
         assert_eq!(decompress(&[], 100, 0).unwrap(), b"");
+    }
+
+    fn lcg_bytes(n: usize, seed: u32, alphabet: u32) -> Vec<u8> {
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                ((x >> 16) % alphabet) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn compress_round_trips() {
+        let mut inputs: Vec<Vec<u8>> = vec![
+            vec![],
+            vec![1],
+            vec![1, 2],
+            vec![7; 3],
+            vec![7; 1000],
+            b"abcabcabcabcabcabc".to_vec(),
+            (0..100_000u32).map(|i| (i / 7) as u8).collect(),
+        ];
+        for (n, alpha) in [(10, 256), (5000, 256), (5000, 4), (40_000, 16), (70_000, 2)] {
+            inputs.push(lcg_bytes(n, n as u32, alpha));
+        }
+        // A repeat farther than 8 KiB, and one just inside.
+        let block = lcg_bytes(9000, 1, 256);
+        inputs.push([&block[..], &block[..]].concat());
+        inputs.push([&block[..8192], &block[..8192]].concat());
+        for d in inputs {
+            let z = compress(&d);
+            assert_eq!(
+                decompress(&z, d.len(), d.len()).unwrap(),
+                d,
+                "len {}",
+                d.len()
+            );
+            assert!(z.len() <= d.len() + d.len() / 32 + 1);
+        }
+        // Runs compress well: 264-byte references of distance 1.
+        let z = compress(&[9; 2640]);
+        assert!(z.len() < 40, "{}", z.len());
     }
 
     #[test]

@@ -26,6 +26,11 @@
 //! a bound derived from the expected chunk size, so a hostile stream cannot inflate without
 //! limit (no decompression bombs), and the last stage must produce exactly the expected size.
 //! See `spec-notes/filters.md` for each filter's on-disk format.
+//!
+//! Writing: [`encode`] applies a pipeline to one chunk (deflate, shuffle, Fletcher-32,
+//! scale-offset and LZF have encoders) and returns the stored bytes and the filter mask; the
+//! [`FilterSpec`] constructors (`FilterSpec::deflate`, `shuffle`, `fletcher32`, `lzf`,
+//! `scaleoffset_int`, `scaleoffset_float`) give the flags and client data h5py writes.
 
 use crate::error::{Error, FormatErrorKind, Result};
 use alloc::boxed::Box;
@@ -36,6 +41,7 @@ use alloc::vec::Vec;
 mod bits;
 pub mod bitshuffle;
 pub mod deflate;
+mod encode;
 pub mod fletcher32;
 #[cfg(feature = "lz4")]
 pub mod lz4;
@@ -46,6 +52,10 @@ pub mod shuffle;
 pub mod szip;
 #[cfg(feature = "zstd")]
 pub mod zstd;
+
+pub use encode::{
+    encode, scaleoffset_params, NumberClass, Scale, LZF_FILTER_REVISION, LZF_VERSION,
+};
 
 /// Filter identifiers libhdf5 and h5py define (spec "Filter Pipeline Message", field
 /// "Filter Identification Value"). Ids 0-255 are reserved for libhdf5; 256-511 for testing;

@@ -62,7 +62,7 @@ fn unshuffle_fixed<const S: usize>(planes: &[u8], count: usize, out: &mut [u8]) 
     }
 }
 
-/// Shuffle elements of `size` bytes (the writer's direction; used by the tests).
+/// Shuffle elements of `size` bytes (the writer's direction; libhdf5's layout, byte for byte).
 pub fn shuffle(input: &[u8], size: usize) -> Vec<u8> {
     if size <= 1 || input.len() < size {
         return input.to_vec();
