@@ -345,12 +345,16 @@ impl HeaderSpec {
 
     fn encode_messages(&self, e: &mut Encoder, msgs: &[Message]) -> Result<()> {
         for m in msgs {
+            // Larger messages (big attributes) need dense storage with huge heap objects.
             let size = u16::try_from(m.data.len()).map_err(|_| {
-                Error::Usage(alloc::format!(
-                    "header message of type {} is {} bytes, over 65535",
-                    m.kind.0,
-                    m.data.len()
-                ))
+                Error::unsupported(
+                    alloc::format!(
+                        "writing a header message of type {} of {} bytes (over 65535)",
+                        m.kind.0,
+                        m.data.len()
+                    ),
+                    0,
+                )
             })?;
             if self.version == 1 {
                 let padded = m.data.len().div_ceil(8) * 8;

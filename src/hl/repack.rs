@@ -168,13 +168,8 @@ impl<W: WriteAt> Repack<'_, W> {
                     0,
                 ));
             }
-            self.dst.set_attr_space(
-                id,
-                &a.name(),
-                a.dtype().clone(),
-                a.space().clone(),
-                data,
-            )?;
+            self.dst
+                .set_attr_space(id, &a.name(), a.dtype().clone(), a.space().clone(), data)?;
         }
         Ok(())
     }
@@ -240,8 +235,10 @@ impl<W: WriteAt> Repack<'_, W> {
         };
         let mut b = self.dst.new_dataset_raw(info.dtype.clone());
         b = b.shape(if simple { &dims } else { &[] });
-        if let FillValue::User(v) = &info.fill.value {
-            b = b.fill_raw(v.clone());
+        match &info.fill.value {
+            FillValue::User(v) => b = b.fill_raw(v.clone()),
+            FillValue::Undefined => b = b.fill_undefined(),
+            FillValue::Default => {}
         }
         if let Some(c) = &chunk {
             b = b.chunk(c).maxshape(&max);
@@ -252,10 +249,7 @@ impl<W: WriteAt> Repack<'_, W> {
             b = b.compact();
         }
         if info.space.kind == crate::format::message::dataspace::SpaceKind::Null {
-            return Err(Error::unsupported(
-                format!("writing null dataspace of {path}"),
-                0,
-            ));
+            b = b.null_space();
         }
         let id = b.create(path)?;
         self.copy_data(d, id, &dims, chunk.as_deref().or(src_chunk.as_deref()))?;
@@ -272,6 +266,9 @@ impl<W: WriteAt> Repack<'_, W> {
         chunk: Option<&[u64]>,
     ) -> Result<()> {
         let elem = u64::from(d.info().dtype.size);
+        if d.info().space.kind == crate::format::message::dataspace::SpaceKind::Null {
+            return Ok(());
+        }
         if dims.is_empty() {
             let raw = d.read_raw()?;
             let raw = self.vlen(&d.info().dtype, &raw)?;

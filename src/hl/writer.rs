@@ -210,6 +210,8 @@ impl<W: WriteAt> FileWriter<W> {
             filters: Vec::new(),
             fill: None,
             compact: false,
+            null: false,
+            fill_undefined: false,
             _t: PhantomData,
         }
     }
@@ -225,6 +227,8 @@ impl<W: WriteAt> FileWriter<W> {
             filters: Vec::new(),
             fill: None,
             compact: false,
+            null: false,
+            fill_undefined: false,
             _t: PhantomData,
         }
     }
@@ -412,6 +416,8 @@ pub struct DatasetBuilder<'f, W: WriteAt, T> {
     filters: Vec<FilterSpec>,
     fill: Option<Vec<u8>>,
     compact: bool,
+    null: bool,
+    fill_undefined: bool,
     _t: PhantomData<T>,
 }
 
@@ -444,10 +450,25 @@ impl<W: WriteAt, T> DatasetBuilder<'_, W, T> {
         self
     }
 
+    /// A null dataspace: a dataset with no elements at all (h5py's `h5py.Empty`).
+    #[must_use]
+    pub fn null_space(mut self) -> Self {
+        self.null = true;
+        self.shape = Some(Vec::new());
+        self
+    }
+
     /// Store the data in the object header (small fixed-size datasets).
     #[must_use]
     pub fn compact(mut self) -> Self {
         self.compact = true;
+        self
+    }
+
+    /// No fill value at all (libhdf5's undefined fill value).
+    #[must_use]
+    pub fn fill_undefined(mut self) -> Self {
+        self.fill_undefined = true;
         self
     }
 
@@ -467,7 +488,13 @@ impl<W: WriteAt, T> DatasetBuilder<'_, W, T> {
         let shape = self
             .shape
             .ok_or_else(|| Error::Usage(String::from("dataset shape not given")))?;
-        let space = if shape.is_empty() {
+        let space = if self.null {
+            crate::format::message::dataspace::Dataspace {
+                kind: crate::format::message::dataspace::SpaceKind::Null,
+                dims: Vec::new(),
+                max_dims: Vec::new(),
+            }
+        } else if shape.is_empty() {
             scalar_space()
         } else {
             simple_space(&shape, self.maxshape.as_deref())
@@ -488,9 +515,14 @@ impl<W: WriteAt, T> DatasetBuilder<'_, W, T> {
             LayoutSpec::Contiguous
         };
         let (parent, name) = self.file.parent(path)?;
-        self.file
+        let id = self
+            .file
             .inner
-            .create_dataset(parent, name, self.dtype, space, layout, self.fill)
+            .create_dataset(parent, name, self.dtype, space, layout, self.fill)?;
+        if self.fill_undefined {
+            self.file.inner.set_fill_undefined(id)?;
+        }
+        Ok(id)
     }
 }
 

@@ -578,7 +578,7 @@ impl<W: WriteAt> NewFile<W> {
         }
         for (i, a) in node.attrs.iter().enumerate() {
             let t = versioned(&a.dtype, self.profile);
-            let space_version = if latest { 2 } else { 1 };
+            let space_version = space_version(&a.space, latest);
             let am = AttributeMessage {
                 version: if latest { 3 } else { 1 },
                 name: a.name.as_bytes().to_vec(),
@@ -623,7 +623,7 @@ impl<W: WriteAt> NewFile<W> {
         let latest = self.profile == Profile::Latest;
         msgs.push(msg(
             0x01,
-            encode_with(|e| d.space.encode(e, if latest { 2 } else { 1 }))?,
+            encode_with(|e| d.space.encode(e, space_version(&d.space, latest)))?,
         ));
         let t = versioned(&d.dtype, self.profile);
         msgs.push(msg(0x03, encode_with(|e| t.encode(e))?));
@@ -638,6 +638,7 @@ impl<W: WriteAt> NewFile<W> {
             fill_time: 2,
             value: match &d.fill {
                 Some(v) => FillValue::User(v.clone()),
+                None if d.fill_undefined => FillValue::Undefined,
                 None => FillValue::Default,
             },
         };
@@ -667,8 +668,13 @@ impl<W: WriteAt> NewFile<W> {
             },
             Storage::Chunked { chunk, .. } => {
                 let (addr, index) = stored.chunks.clone().ok_or_else(|| internal("chunks"))?;
+                // Layout v4 flag bit 1: the single chunk is filtered (size and mask stored).
+                let flags = match index {
+                    ChunkIndex::SingleChunk { filtered: Some(_) } => 0x02,
+                    _ => 0,
+                };
                 Layout::Chunked {
-                    flags: 0,
+                    flags,
                     chunk: chunk.clone(),
                     element_size: u64::from(d.dtype.size),
                     index,
@@ -703,6 +709,16 @@ impl<W: WriteAt> NewFile<W> {
             }
         }
         Ok(())
+    }
+}
+
+/// Dataspace message version: 1 in the earliest profile, except for a null dataspace, which
+/// only version 2 can express (libhdf5 upgrades it the same way).
+fn space_version(space: &crate::format::message::dataspace::Dataspace, latest: bool) -> u8 {
+    if latest || space.kind == crate::format::message::dataspace::SpaceKind::Null {
+        2
+    } else {
+        1
     }
 }
 

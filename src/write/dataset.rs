@@ -431,9 +431,7 @@ fn store_chunk(
     let (bytes, mask) = if filters.is_empty() {
         (data, 0)
     } else {
-        // Until the pipeline's encode side lands.
-        let _ = (elem, data);
-        return Err(Error::unsupported("writing filtered chunks", 0));
+        crate::filter::encode(filters, elem, data)?
     };
     let addr = sink.put(&bytes)?;
     Ok(WrittenChunk {

@@ -77,6 +77,9 @@ pub struct DatasetNode {
     pub space: Dataspace,
     /// User fill value (one element), if set.
     pub fill: Option<Vec<u8>>,
+    /// The fill value is undefined (libhdf5 `H5Pset_fill_value(NULL)`): unwritten elements
+    /// have no defined value (h5oxide writes zeros there).
+    pub fill_undefined: bool,
     /// Raw data storage.
     pub storage: Storage,
 }
@@ -325,6 +328,15 @@ impl<W: WriteAt> NewFile<W> {
                         space.dims
                     )));
                 }
+                let chunk_bytes = chunk
+                    .iter()
+                    .try_fold(u64::from(dtype.size), |a, &c| a.checked_mul(c))
+                    .and_then(|b| u32::try_from(b).ok())
+                    .ok_or_else(|| usage(format!("chunk {chunk:?} is over 4 GiB")))?;
+                let filters = filters
+                    .into_iter()
+                    .map(|f| set_local(f, dtype.size, chunk_bytes))
+                    .collect();
                 Storage::Chunked {
                     chunk,
                     filters,
@@ -341,6 +353,7 @@ impl<W: WriteAt> NewFile<W> {
                 dtype,
                 space,
                 fill,
+                fill_undefined: false,
                 storage,
             }),
             attrs: Vec::new(),
@@ -382,6 +395,19 @@ impl<W: WriteAt> NewFile<W> {
         let all: Vec<SliceDim> = dims.iter().map(|&n| SliceDim::all(n)).collect();
         let sel = sel.unwrap_or(&all);
         d.storage.write(&mut self.w, &shape, sel, data)
+    }
+
+    /// Mark the fill value of dataset `id` undefined.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when `id` is not a dataset or has a user fill value.
+    pub fn set_fill_undefined(&mut self, id: ObjectId) -> Result<()> {
+        let d = self.dataset_mut(id)?;
+        if d.fill.is_some() {
+            return Err(usage(String::from("a user fill value is set")));
+        }
+        d.fill_undefined = true;
+        Ok(())
     }
 
     /// Change the dimensions of chunked dataset `id` within its maximum dimensions. Growing
@@ -452,6 +478,20 @@ impl<W: WriteAt> NewFile<W> {
     /// The sink raw data and metadata go to.
     pub fn sink(&mut self) -> &mut dyn Sink {
         &mut self.w
+    }
+}
+
+/// Fill in the client data a filter takes from the dataset, as libhdf5's `set_local`
+/// callbacks do: shuffle's element size, LZF's chunk size.
+fn set_local(f: FilterSpec, type_size: u32, chunk_bytes: u32) -> FilterSpec {
+    use crate::filter::id;
+    match f.id {
+        id::SHUFFLE => FilterSpec {
+            params: alloc::vec![type_size],
+            ..f
+        },
+        id::LZF => FilterSpec::lzf(chunk_bytes),
+        _ => f,
     }
 }
 

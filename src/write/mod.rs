@@ -13,8 +13,8 @@ pub mod file;
 pub mod fractal_heap;
 pub mod global_heap;
 pub mod local_heap;
-pub mod vlen;
 pub mod space;
+pub mod vlen;
 
 use crate::error::Result;
 use crate::format::{Addr, Ctx};

@@ -127,7 +127,7 @@ fn open(path: &str, external: bool) -> Result<File, h5oxide::Error> {
 }
 
 fn parse_filters(spec: &str) -> Result<Vec<h5oxide::filter::FilterSpec>, String> {
-    use h5oxide::filter::{id, FilterSpec};
+    use h5oxide::filter::FilterSpec;
     let mut out = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (name, arg) = part.split_once('=').unwrap_or((part, ""));
@@ -141,27 +141,12 @@ fn parse_filters(spec: &str) -> Result<Vec<h5oxide::filter::FilterSpec>, String>
                 if level > 9 {
                     return Err(format!("gzip level {level} is not 0-9"));
                 }
-                FilterSpec {
-                    id: id::DEFLATE,
-                    flags: 0,
-                    params: vec![level],
-                }
+                FilterSpec::deflate(level)
             }
-            "shuffle" => FilterSpec {
-                id: id::SHUFFLE,
-                flags: 0,
-                params: Vec::new(),
-            },
-            "fletcher32" => FilterSpec {
-                id: id::FLETCHER32,
-                flags: 0,
-                params: Vec::new(),
-            },
-            "lzf" => FilterSpec {
-                id: id::LZF,
-                flags: 0,
-                params: Vec::new(),
-            },
+            // Element and chunk sizes are filled in per dataset.
+            "shuffle" => FilterSpec::shuffle(0),
+            "fletcher32" => FilterSpec::fletcher32(),
+            "lzf" => FilterSpec::lzf(0),
             other => return Err(format!("unknown filter {other:?}")),
         };
         out.push(f);
