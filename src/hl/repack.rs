@@ -161,10 +161,7 @@ impl<W: WriteAt> Repack<'_, W> {
             let data = self.vlen(a.dtype(), a.raw_bytes())?;
             if unsupported_type(a.dtype()) {
                 return Err(Error::unsupported(
-                    format!(
-                        "writing attribute {:?} of a variable-length or reference type",
-                        a.name()
-                    ),
+                    format!("writing attribute {:?} of a reference type", a.name()),
                     0,
                 ));
             }
