@@ -233,6 +233,11 @@ impl Storage {
                 })
             }
             Storage::Contiguous { addr } => {
+                // No storage for no data: libhdf5 takes a defined address with size 0 for
+                // corruption ("invalid dataset size").
+                if total == 0 {
+                    return Ok(());
+                }
                 let base = match addr {
                     Some(a) => *a,
                     None => {
