@@ -10,31 +10,37 @@
     clippy::cast_possible_truncation
 )]
 
+mod oracle;
+
+use h5oxide::{CreateOptions, FileWriter, Profile};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// h5py's own chunk guess for `shape` (0 = unlimited) and element size.
-fn h5py_guess(shape: &[u64], typesize: u32) -> Vec<u64> {
-    let dims: Vec<String> = shape.iter().map(u64::to_string).collect();
+/// h5py's own chunk guesses for `cases` (shape with 0 = unlimited, element size), in one
+/// python process; `None` when python3 with h5py is not available.
+fn h5py_guesses(cases: &[(&[u64], u32)]) -> Option<Vec<Vec<u64>>> {
+    let list: Vec<String> = cases
+        .iter()
+        .map(|(shape, ts)| {
+            let dims: Vec<String> = shape.iter().map(u64::to_string).collect();
+            format!("(({},), {ts})", dims.join(","))
+        })
+        .collect();
     let code = format!(
-        "from h5py._hl.filters import guess_chunk; print(','.join(map(str, guess_chunk(({},), None, {typesize}))))",
-        dims.join(",")
+        "from h5py._hl.filters import guess_chunk\nfor s, t in [{}]:\n    print(','.join(map(str, guess_chunk(s, None, t))))",
+        list.join(", ")
     );
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(code)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .trim()
-        .split(',')
-        .map(|s| s.parse().unwrap())
-        .collect()
+    let out = Command::new("python3").arg("-c").arg(code).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    Some(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.split(',').map(|s| s.trim().parse().unwrap()).collect())
+            .collect(),
+    )
 }
 
 #[test]
@@ -53,16 +59,16 @@ fn chunk_guess_matches_h5py() {
         (&[5, 0, 100], 1),
         (&[65_536, 65_536], 8),
     ];
-    for (shape, ts) in cases {
+    let Some(want) = h5py_guesses(cases) else {
+        println!("python3 with h5py not available: skipped");
+        return;
+    };
+    assert_eq!(want.len(), cases.len());
+    for ((shape, ts), want) in cases.iter().zip(want) {
         let ours = h5oxide::hl::guess_chunk(shape, None, *ts);
-        assert_eq!(ours, h5py_guess(shape, *ts), "{shape:?} x {ts}");
+        assert_eq!(ours, want, "{shape:?} x {ts}");
     }
 }
-
-mod oracle;
-
-use h5oxide::{CreateOptions, FileWriter, Profile};
-use std::path::{Path, PathBuf};
 
 fn tmp(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("write_h5py");

@@ -667,7 +667,7 @@ impl<W: WriteAt> NewFile<W> {
                 size: Some(total),
             },
             Storage::Chunked { chunk, .. } => {
-                let (addr, index) = stored.chunks.clone().ok_or_else(|| internal("chunks"))?;
+                let (addr, index) = stored.chunks.ok_or_else(|| internal("chunks"))?;
                 // Layout v4 flag bit 1: the single chunk is filtered (size and mask stored).
                 let flags = match index {
                     ChunkIndex::SingleChunk { filtered: Some(_) } => 0x02,
