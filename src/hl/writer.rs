@@ -243,8 +243,8 @@ impl<W: WriteAt> FileWriter<W> {
         self.inner.write_raw(ds, None, &raw)
     }
 
-    /// Write the elements a numpy-style slice (`"0:10, ::2"`, see [`crate::Sliced`]-like
-    /// syntax of start:stop:step per dimension) selects, from `data` in C order.
+    /// Write the elements a numpy-style slice selects (`"0:10, ::2"`: start:stop:step per
+    /// dimension, as [`crate::hl::Sliced`] parses it), from `data` in C order.
     ///
     /// # Errors
     /// [`Error::Usage`] for a bad slice or length; errors of the destination.
