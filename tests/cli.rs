@@ -89,3 +89,62 @@ fn ls_recursive_lists_every_path() {
     got.sort();
     assert_eq!(got, want);
 }
+
+/// `repack` with new filters and chunks: the output holds the same objects, types, shapes,
+/// attributes and values (the input's oracle document without the storage fields), and every
+/// non-scalar dataset now carries the asked-for pipeline.
+#[test]
+fn repack_changes_storage_not_content() {
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli_repack");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    for (stem, libver) in [
+        ("layouts_latest", "latest"),
+        ("groups_earliest", "earliest"),
+    ] {
+        let out = out_dir.join(format!("{stem}_{libver}.h5"));
+        let out_s = out.to_str().unwrap();
+        run(&[
+            "repack",
+            &format!("testdata/fixtures/{stem}.h5"),
+            out_s,
+            "--libver",
+            libver,
+            "--filter",
+            "shuffle,gzip=5",
+            "--chunk",
+            "auto",
+        ]);
+        let doc: Value =
+            serde_json::from_str(&run(&["dump", "--json", "--values", out_s])).unwrap();
+        let want = expected(stem);
+        let objs = |d: &Value| d["objects"].as_array().unwrap().clone();
+        let (got, want) = (objs(&doc), objs(&want));
+        assert_eq!(got.len(), want.len(), "{stem}");
+        let mut filtered = 0;
+        for (g, w) in got.iter().zip(&want) {
+            for key in [
+                "path",
+                "kind",
+                "dtype",
+                "shape",
+                "maxshape",
+                "attrs",
+                "data",
+                "fillvalue",
+            ] {
+                assert_eq!(g.get(key), w.get(key), "{stem} {} {key}", w["path"]);
+            }
+            if g["kind"] == "dataset" && g["shape"].as_array().is_some_and(|s| !s.is_empty()) {
+                let ids: Vec<u64> = g["filters"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["id"].as_u64().unwrap())
+                    .collect();
+                assert_eq!(ids, [2, 1], "{stem} {}: shuffle then deflate", g["path"]);
+                filtered += 1;
+            }
+        }
+        assert!(filtered > 0, "{stem}: no dataset was filtered");
+    }
+}
