@@ -2,15 +2,17 @@
 //! address is known before anything refers to it), group storage, chunk indexes, and the
 //! superblock last.
 //!
-//! Pass 1 encodes every object header with placeholder addresses: addresses have a fixed
-//! width, so the sizes are final, and each header gets its place. Pass 2 writes each object's
-//! storage (symbol tables, dense link heaps, chunk indexes), then its header with the real
-//! addresses, which must encode to the same size.
+//! Every object got [`HEADER_SPACE`] bytes for its header when it was created (so links and
+//! references could name it at once). Here each object's storage is written (symbol tables,
+//! dense link heaps, chunk indexes), then its header: in its reserved space, with a
+//! continuation block for messages that do not fit.
 
 use super::btree_v1::{write_chunk_btree, write_group_btree, GroupEntry, DEFAULT_CHUNK_K};
 use super::chunk_index::{self as ci, Filtering, Shape};
 use super::dataset::Storage;
-use super::file::{DatasetNode, GroupNode, LinkTarget, NewFile, NodeKind, Profile, ROOT};
+use super::file::{
+    DatasetNode, GroupNode, LinkTarget, NewFile, NodeKind, Profile, HEADER_SPACE, ROOT,
+};
 use super::local_heap::LocalHeapBuilder;
 use super::Sink;
 use crate::error::{Error, Result};
@@ -116,29 +118,16 @@ impl<W: WriteAt> NewFile<W> {
                 }
             }
         }
-        // Pass 1: sizes and places of the headers.
-        let placeholder = alloc::vec![Addr(0); n];
-        let mut headers = Vec::with_capacity(n);
-        let mut sizes = Vec::with_capacity(n);
-        for id in 0..n {
-            let stored = self.placeholder_storage(id);
-            let bytes = self.header(id, &placeholder, &stored, &refcount)?;
-            headers.push(self.w.alloc(bytes.len() as u64)?);
-            sizes.push(bytes.len());
-        }
-        // Pass 2: storage, then the headers for real.
+        let headers: Vec<Addr> = self.nodes.iter().map(|n| n.header).collect();
         let mut root_stab = None;
         for id in 0..n {
             let stored = self.write_storage(id, &headers)?;
             if id == ROOT.0 {
                 root_stab = stored.symbol_table;
             }
-            let bytes = self.header(id, &headers, &stored, &refcount)?;
-            if Some(&bytes.len()) != sizes.get(id) {
-                return Err(internal("object header changed size"));
-            }
+            let (spec, msgs) = self.header(id, &headers, &stored, &refcount)?;
             let at = *headers.get(id).ok_or_else(|| internal("header address"))?;
-            self.w.write(at, &bytes)?;
+            self.place_header(&spec, msgs, at)?;
         }
         let root = *headers.first().ok_or_else(|| internal("root header"))?;
         // The file ends at the end of allocation: make sure its last byte exists.
@@ -237,25 +226,7 @@ impl<W: WriteAt> NewFile<W> {
         }
     }
 
-    fn placeholder_storage(&self, id: usize) -> Stored {
-        let mut s = Stored::default();
-        match self.nodes.get(id).map(|n| &n.kind) {
-            Some(NodeKind::Group(g)) => match self.group_mode(g) {
-                GroupMode::SymbolTable => s.symbol_table = Some((Addr(0), Addr(0))),
-                GroupMode::Dense => {
-                    s.dense = Some((Addr(0), Addr(0), g.track_order.then_some(Addr(0))));
-                }
-                GroupMode::Compact => {}
-            },
-            Some(NodeKind::Dataset(d)) if matches!(d.storage, Storage::Chunked { .. }) => {
-                s.chunks = Some((Some(Addr(0)), self.chunk_index_kind(d)));
-            }
-            _ => {}
-        }
-        s
-    }
-
-    /// Write the storage of object `id` (pass 2).
+    /// Write the storage of object `id`.
     fn write_storage(&mut self, id: usize, headers: &[Addr]) -> Result<Stored> {
         let mut s = Stored::default();
         let kind = match self.nodes.get(id) {
@@ -474,13 +445,60 @@ impl<W: WriteAt> NewFile<W> {
     }
 
     /// Encode the object header of `id`.
+    /// Write a header of `msgs` at `at` (its reserved [`HEADER_SPACE`]): in place when they
+    /// fit, else the messages that fit plus a continuation message there, the rest in a
+    /// continuation block at the end of the file.
+    fn place_header(&mut self, spec: &HeaderSpec, msgs: Vec<Message>, at: Addr) -> Result<()> {
+        let space = usize::try_from(HEADER_SPACE).map_err(|_| internal("header space"))?;
+        let prefix = spec.encode(&[], 0)?.len();
+        let all = spec.encode(&msgs, 0)?;
+        if all.len() <= space {
+            let bytes = spec.encode(&msgs, space - all.len())?;
+            return self.w.write(at, &bytes);
+        }
+        let ctx = self.w.ctx();
+        let cont_body = usize::from(ctx.offset_size) + usize::from(ctx.length_size);
+        let room = space
+            .checked_sub(prefix + spec.message_len(cont_body))
+            .ok_or_else(|| internal("header space too small"))?;
+        let mut used = 0usize;
+        let mut split = 0usize;
+        for m in &msgs {
+            let len = spec.message_len(m.data.len());
+            if used + len > room {
+                break;
+            }
+            used += len;
+            split += 1;
+        }
+        let (first, rest) = msgs.split_at(split);
+        let block = spec.encode_continuation(rest)?;
+        let cont_at = self.w.alloc(block.len() as u64)?;
+        self.w.write(cont_at, &block)?;
+        let mut body = Encoder::new(ctx);
+        crate::format::object_header::Continuation {
+            addr: cont_at,
+            len: block.len() as u64,
+        }
+        .encode(&mut body);
+        let mut head: Vec<Message> = first.to_vec();
+        head.push(msg(0x10, body.finish()));
+        let size = spec.encode(&head, 0)?.len();
+        let gap = space
+            .checked_sub(size)
+            .ok_or_else(|| internal("header does not fit its space"))?;
+        let bytes = spec.encode(&head, gap)?;
+        self.w.write(at, &bytes)
+    }
+
+    /// The header prefix and messages of object `id`.
     fn header(
         &self,
         id: usize,
         headers: &[Addr],
         stored: &Stored,
         refcount: &[u32],
-    ) -> Result<Vec<u8>> {
+    ) -> Result<(HeaderSpec, Vec<Message>)> {
         let node = self.nodes.get(id).ok_or_else(|| internal("object id"))?;
         let latest = self.profile == Profile::Latest;
         let mut spec = if latest {
@@ -611,7 +629,7 @@ impl<W: WriteAt> NewFile<W> {
         } else {
             spec.refcount = count;
         }
-        spec.encode(&msgs, 0)
+        Ok((spec, msgs))
     }
 
     fn dataset_messages(

@@ -102,7 +102,14 @@ pub struct Node {
     pub kind: NodeKind,
     /// Its attributes in creation order.
     pub attrs: Vec<NewAttribute>,
+    /// Address of its object header: allocated when the object is created (so references
+    /// to it can be written at once), filled at [`NewFile::finish`], with a continuation
+    /// block when the messages outgrow [`HEADER_SPACE`].
+    pub header: crate::format::Addr,
 }
+
+/// Bytes reserved for the first block of each object header when the object is created.
+pub const HEADER_SPACE: u64 = 256;
 
 /// How a dataset is laid out, as asked by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,7 +162,8 @@ impl<W: WriteAt> NewFile<W> {
             Profile::Latest => 3,
         };
         let start = crate::format::superblock::Superblock::encoded_size(sb_version, ctx);
-        let w = Writer::new(dest, user_block, ctx, FileSpace::new(start));
+        let mut w = Writer::new(dest, user_block, ctx, FileSpace::new(start));
+        let root = w.alloc(HEADER_SPACE)?;
         Ok(NewFile {
             w,
             profile,
@@ -163,6 +171,7 @@ impl<W: WriteAt> NewFile<W> {
             nodes: alloc::vec![Node {
                 kind: NodeKind::Group(GroupNode::default()),
                 attrs: Vec::new(),
+                header: root,
             }],
         })
     }
@@ -222,14 +231,30 @@ impl<W: WriteAt> NewFile<W> {
         Ok(())
     }
 
-    fn add_node(&mut self, parent: ObjectId, name: &str, node: Node) -> Result<ObjectId> {
+    fn add_node(&mut self, parent: ObjectId, name: &str, kind: NodeKind) -> Result<ObjectId> {
         let id = ObjectId(self.nodes.len());
-        self.nodes.push(node);
+        self.nodes.push(Node {
+            kind,
+            attrs: Vec::new(),
+            header: crate::format::Addr(0),
+        });
         if let Err(e) = self.add_link(parent, name, LinkTarget::Hard(id)) {
             self.nodes.pop();
             return Err(e);
         }
+        let header = self.w.alloc(HEADER_SPACE)?;
+        if let Some(n) = self.nodes.get_mut(id.0) {
+            n.header = header;
+        }
         Ok(id)
+    }
+
+    /// The object header address of `id` (what a hard link or an object reference stores).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for an unknown id.
+    pub fn header_addr(&self, id: ObjectId) -> Result<crate::format::Addr> {
+        Ok(self.node(id)?.header)
     }
 
     /// Create group `name` in `parent`.
@@ -242,14 +267,11 @@ impl<W: WriteAt> NewFile<W> {
         name: &str,
         track_order: bool,
     ) -> Result<ObjectId> {
-        let node = Node {
-            kind: NodeKind::Group(GroupNode {
-                links: Vec::new(),
-                track_order,
-            }),
-            attrs: Vec::new(),
-        };
-        self.add_node(parent, name, node)
+        let kind = NodeKind::Group(GroupNode {
+            links: Vec::new(),
+            track_order,
+        });
+        self.add_node(parent, name, kind)
     }
 
     /// Make the root group track link creation order.
@@ -271,11 +293,7 @@ impl<W: WriteAt> NewFile<W> {
         name: &str,
         dtype: Datatype,
     ) -> Result<ObjectId> {
-        let node = Node {
-            kind: NodeKind::Datatype(dtype),
-            attrs: Vec::new(),
-        };
-        self.add_node(parent, name, node)
+        self.add_node(parent, name, NodeKind::Datatype(dtype))
     }
 
     /// Create dataset `name` in `parent`.
@@ -348,17 +366,14 @@ impl<W: WriteAt> NewFile<W> {
         if space.kind == SpaceKind::Simple && space.dims.len() != space.max_dims.len() {
             return Err(usage(String::from("dims and maxdims of different ranks")));
         }
-        let node = Node {
-            kind: NodeKind::Dataset(DatasetNode {
-                dtype,
-                space,
-                fill,
-                fill_undefined: false,
-                storage,
-            }),
-            attrs: Vec::new(),
-        };
-        self.add_node(parent, name, node)
+        let kind = NodeKind::Dataset(DatasetNode {
+            dtype,
+            space,
+            fill,
+            fill_undefined: false,
+            storage,
+        });
+        self.add_node(parent, name, kind)
     }
 
     fn dataset_mut(&mut self, id: ObjectId) -> Result<&mut DatasetNode> {
