@@ -62,12 +62,23 @@ pub fn repack<W: WriteAt>(
         dst,
         opts,
         seen: BTreeMap::new(),
+        todo: Vec::new(),
         done: 0,
         progress,
     };
     let root = src.root()?;
-    r.copy_attrs(&Object::Group(root.clone()), r.dst.root())?;
-    r.copy_group(&root, "")
+    r.seen.insert(root.addr(), r.dst.root());
+    // First every object and link (so references to any object can be mapped), then the
+    // attributes and the data.
+    r.copy_group(&root, "")?;
+    r.copy_attrs(&Object::Group(root), r.dst.root())?;
+    for (obj, id) in core::mem::take(&mut r.todo) {
+        if let Object::Dataset(d) = &obj {
+            r.copy_data_of(d, id)?;
+        }
+        r.copy_attrs(&obj, id)?;
+    }
+    Ok(())
 }
 
 struct Repack<'a, W: WriteAt> {
@@ -75,15 +86,16 @@ struct Repack<'a, W: WriteAt> {
     dst: &'a mut FileWriter<W>,
     opts: &'a RepackOptions,
     seen: BTreeMap<Addr, ObjectId>,
+    /// Objects created, whose attributes and data are still to copy.
+    todo: Vec<(Object, ObjectId)>,
     done: u64,
     progress: &'a mut dyn FnMut(u64),
 }
 
-/// Whether a type holds data the writer cannot copy yet (references: their addresses would
-/// need translating).
+/// Whether a type holds data the writer cannot copy yet (region and HDF5 1.12 references).
 fn unsupported_type(t: &Datatype) -> bool {
     match &t.class {
-        Class::Reference(_) => true,
+        Class::Reference(r) => *r != crate::format::message::datatype::ReferenceType::OBJECT1,
         Class::VarLen { base, .. } => unsupported_type(base),
         Class::Compound { members } => members.iter().any(|m| unsupported_type(&m.dtype)),
         Class::Array { base, .. } | Class::Enum { base, .. } | Class::Complex { base } => {
@@ -103,9 +115,27 @@ impl<W: WriteAt> Repack<'_, W> {
         let src_ctx = self.src.inner.reader.ctx;
         let dst = self.dst.raw();
         let dst_ctx = dst.ctx();
+        let seen = &self.seen;
         let mut fetch = |a: Addr, i: u32| crate::types::Heap::global_heap_object(&heap, a, i);
+        let headers: BTreeMap<Addr, Addr> = seen
+            .iter()
+            .map(|(a, id)| Ok((*a, dst.header_addr(*id)?)))
+            .collect::<Result<_>>()?;
+        let mut object = |a: Addr| {
+            headers.get(&a).copied().ok_or_else(|| {
+                Error::unsupported(
+                    format!("a reference to the object at {a}, which no link reaches"),
+                    a.0,
+                )
+            })
+        };
         let mut put = |b: &[u8]| dst.heap_put(b);
-        crate::write::vlen::rewrite(t, raw, src_ctx, dst_ctx, &mut fetch, &mut put)
+        let mut movers = crate::write::vlen::Movers {
+            fetch: &mut fetch,
+            put: &mut put,
+            object: &mut object,
+        };
+        crate::write::vlen::rewrite(t, raw, src_ctx, dst_ctx, &mut movers)
     }
 
     fn copy_group(&mut self, g: &Group, path: &str) -> Result<()> {
@@ -135,7 +165,7 @@ impl<W: WriteAt> Repack<'_, W> {
                         }
                     };
                     self.seen.insert(*addr, id);
-                    self.copy_attrs(&obj, id)?;
+                    self.todo.push((obj, id));
                 }
                 LinkKind::Soft(target) => self.dst.link_soft(&child, target)?,
                 LinkKind::External { file, path } => self.dst.link_external(&child, file, path)?,
@@ -248,9 +278,24 @@ impl<W: WriteAt> Repack<'_, W> {
         if info.space.kind == crate::format::message::dataspace::SpaceKind::Null {
             b = b.null_space();
         }
-        let id = b.create(path)?;
-        self.copy_data(d, id, &dims, chunk.as_deref().or(src_chunk.as_deref()))?;
-        Ok(id)
+        b.create(path)
+    }
+
+    /// Copy the values of `d` into the new dataset `id`.
+    fn copy_data_of(&mut self, d: &Dataset, id: ObjectId) -> Result<()> {
+        let dims = d.info().space.dims.clone();
+        let src_chunk = match &d.info().layout.layout {
+            Layout::Chunked { chunk, .. } => Some(chunk.clone()),
+            _ => None,
+        };
+        let dst_chunk = match &self.dst.raw().node(id)?.kind {
+            crate::write::file::NodeKind::Dataset(n) => match &n.storage {
+                crate::write::dataset::Storage::Chunked { chunk, .. } => Some(chunk.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        self.copy_data(d, id, &dims, dst_chunk.as_deref().or(src_chunk.as_deref()))
     }
 
     /// Copy the values block by block: one chunk of the output (or of the source) at a time,

@@ -1,7 +1,8 @@
-//! Variable-length data for a new file: each vlen element is a length and a global heap ID
-//! (spec "Variable-length" datatype and "Global Heap"). Raw elements copied from another file
-//! hold that file's heap IDs; [`rewrite`] moves every referenced heap object (recursively, for
-//! vlen inside vlen) into the new file's heap and puts the new IDs in place.
+//! File pointers inside raw data copied from another file: variable-length elements (a length
+//! and a global heap ID; spec "Variable-length" datatype and "Global Heap") and object
+//! references (an object header address). [`rewrite`] moves every referenced heap object
+//! (recursively, for vlen inside vlen) into the new file's heap, maps every object reference
+//! to the new file's object, and puts the new values in place.
 
 use crate::error::{Error, Result};
 use crate::format::message::datatype::{Class, Datatype};
@@ -12,11 +13,23 @@ use alloc::vec::Vec;
 pub type Fetch<'a> = dyn FnMut(Addr, u32) -> Result<Vec<u8>> + 'a;
 /// Store bytes in the new file's heap: `bytes -> (collection, index)`.
 pub type Put<'a> = dyn FnMut(&[u8]) -> Result<(Addr, u32)> + 'a;
+/// Map an object header address of the source file to the new file's.
+pub type MapObject<'a> = dyn FnMut(Addr) -> Result<Addr> + 'a;
 
-/// Whether values of `t` hold global heap IDs.
+/// What [`rewrite`] uses to move file pointers.
+pub struct Movers<'a, 'b> {
+    /// Reads source heap objects.
+    pub fetch: &'a mut Fetch<'b>,
+    /// Stores heap objects in the new file.
+    pub put: &'a mut Put<'b>,
+    /// Maps object references.
+    pub object: &'a mut MapObject<'b>,
+}
+
+/// Whether values of `t` hold file pointers (global heap IDs or references).
 pub fn has_vlen(t: &Datatype) -> bool {
     match &t.class {
-        Class::VarLen { .. } => true,
+        Class::VarLen { .. } | Class::Reference(_) => true,
         Class::Compound { members } => members.iter().any(|m| has_vlen(&m.dtype)),
         Class::Array { base, .. } | Class::Enum { base, .. } | Class::Complex { base } => {
             has_vlen(base)
@@ -45,19 +58,18 @@ pub fn encode_element(ctx: Ctx, len: u32, id: Option<(Addr, u32)>) -> Vec<u8> {
 }
 
 /// Rewrite the elements of `t` in `raw` (a whole number of elements, `src` widths) for a
-/// file of widths `dst`, moving heap objects with `fetch` and `put`. The vlen element size
-/// must be the same in both files (same offset width).
+/// file of widths `dst`, moving heap objects and mapping object references with `m`. The
+/// element sizes must be the same in both files (same offset width).
 ///
 /// # Errors
-/// [`Error::Unsupported`] when the offset widths differ; errors of `fetch` and `put`; format
-/// errors of truncated elements.
+/// [`Error::Unsupported`] when the offset widths differ, for region and revised references;
+/// errors of the movers; format errors of truncated elements.
 pub fn rewrite(
     t: &Datatype,
     raw: &[u8],
     src: Ctx,
     dst: Ctx,
-    fetch: &mut Fetch<'_>,
-    put: &mut Put<'_>,
+    m: &mut Movers<'_, '_>,
 ) -> Result<Vec<u8>> {
     if src.offset_size != dst.offset_size && has_vlen(t) {
         return Err(Error::unsupported(
@@ -74,7 +86,7 @@ pub fn rewrite(
         return Ok(out);
     }
     for start in (0..raw.len()).step_by(n) {
-        rewrite_one(t, &mut out, start, src, dst, fetch, put)?;
+        rewrite_one(t, &mut out, start, src, dst, m)?;
     }
     Ok(out)
 }
@@ -85,10 +97,28 @@ fn rewrite_one(
     at: usize,
     src: Ctx,
     dst: Ctx,
-    fetch: &mut Fetch<'_>,
-    put: &mut Put<'_>,
+    m: &mut Movers<'_, '_>,
 ) -> Result<()> {
     match &t.class {
+        Class::Reference(r) if *r == crate::format::message::datatype::ReferenceType::OBJECT1 => {
+            let n = usize::from(src.offset_size);
+            let elem = buf
+                .get(at..at + n)
+                .ok_or_else(|| Error::invalid("object reference", 0))?;
+            let mut c = Cursor::new(elem, 0, "object reference");
+            if let Some(a) = c.offset(src)?.filter(|a| a.0 != 0) {
+                let mut e = Encoder::new(dst);
+                e.offset((m.object)(a)?);
+                if let Some(d) = buf.get_mut(at..at + n) {
+                    d.copy_from_slice(e.as_bytes());
+                }
+            }
+            Ok(())
+        }
+        Class::Reference(_) => Err(Error::unsupported(
+            "writing region or revised (HDF5 1.12) references",
+            0,
+        )),
         Class::VarLen { base, .. } => {
             let n = size_of(t)?;
             let elem = buf
@@ -100,13 +130,13 @@ fn rewrite_one(
             let index = c.u32()?;
             let new = match coll {
                 Some(a) if a.0 != 0 && len > 0 => {
-                    let obj = fetch(a, index)?;
+                    let obj = (m.fetch)(a, index)?;
                     let obj = if has_vlen(base) {
-                        rewrite(base, &obj, src, dst, fetch, put)?
+                        rewrite(base, &obj, src, dst, m)?
                     } else {
                         obj
                     };
-                    encode_element(dst, len, Some(put(&obj)?))
+                    encode_element(dst, len, Some((m.put)(&obj)?))
                 }
                 _ => encode_element(dst, len, None),
             };
@@ -116,10 +146,10 @@ fn rewrite_one(
             Ok(())
         }
         Class::Compound { members } => {
-            for m in members {
-                let off = usize::try_from(m.offset)
+            for mem in members {
+                let off = usize::try_from(mem.offset)
                     .map_err(|_| Error::invalid("compound member offset", 0))?;
-                rewrite_one(&m.dtype, buf, at + off, src, dst, fetch, put)?;
+                rewrite_one(&mem.dtype, buf, at + off, src, dst, m)?;
             }
             Ok(())
         }
@@ -127,7 +157,7 @@ fn rewrite_one(
             let count: usize = dims.iter().map(|&d| d as usize).product();
             let n = size_of(base)?;
             for i in 0..count {
-                rewrite_one(base, buf, at + i * n, src, dst, fetch, put)?;
+                rewrite_one(base, buf, at + i * n, src, dst, m)?;
             }
             Ok(())
         }
