@@ -291,7 +291,8 @@ fn pipeline_json(p: &[FilterSpec]) -> Value {
 }
 
 fn out_dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("h5oxide_filter_encode_{}", std::process::id()));
+    // Cargo's per-target scratch directory (a host path; the WASI runner maps "/" to "/").
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("filter_encode");
     std::fs::create_dir_all(&d).unwrap();
     d
 }

@@ -164,7 +164,10 @@ fn sample_files_read_back_in_h5py_and_h5oxide() {
 /// Fields that describe storage, which repacking may change.
 const STORAGE: &[&str] = &["layout", "chunks", "filters"];
 
+// Under WASI in Node the process crashes after this test passes (memory grown by 148
+// in-memory repacks); the comparisons it exists for (h5py, h5dump) are not available there.
 #[test]
+#[cfg_attr(target_family = "wasm", ignore = "heavy; its oracles do not run under WASI")]
 fn repack_round_trips_every_fixture() {
     let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
     let mut names: Vec<PathBuf> = std::fs::read_dir(testdata.join("fixtures"))
