@@ -167,7 +167,10 @@ const STORAGE: &[&str] = &["layout", "chunks", "filters"];
 // Under WASI in Node the process crashes after this test passes (memory grown by 148
 // in-memory repacks); the comparisons it exists for (h5py, h5dump) are not available there.
 #[test]
-#[cfg_attr(target_family = "wasm", ignore = "heavy; its oracles do not run under WASI")]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "heavy; its oracles do not run under WASI"
+)]
 fn repack_round_trips_every_fixture() {
     let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
     let mut names: Vec<PathBuf> = std::fs::read_dir(testdata.join("fixtures"))
@@ -493,5 +496,69 @@ mod random_trees {
             failures.extend(d.into_iter().take(5));
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
+
+/// Dimension scales as h5py makes them: h5py sees the scales, their names and which
+/// dimension each is attached to; strings attributes read back as `str`.
+#[test]
+fn dimension_scales_and_string_attributes() {
+    for (profile, tag) in [(Profile::Earliest, "earliest"), (Profile::Latest, "latest")] {
+        let mut w = FileWriter::in_memory(CreateOptions {
+            profile,
+            user_block: 0,
+        })
+        .unwrap();
+        let d = w
+            .new_dataset::<f64>()
+            .shape(&[3, 4])
+            .create("data")
+            .unwrap();
+        w.write(d, &[0.5f64; 12]).unwrap();
+        let x = w.new_dataset::<f64>().shape(&[4]).create("x").unwrap();
+        w.write(x, &[0.0, 1.0, 2.0, 3.0]).unwrap();
+        let y = w
+            .new_dataset::<i32>()
+            .shape(&[3])
+            .create("coords/y")
+            .unwrap();
+        w.write(y, &[10, 20, 30]).unwrap();
+        w.make_scale(x, "xname").unwrap();
+        w.make_scale(y, "").unwrap();
+        w.attach_scale(d, x, 1).unwrap();
+        w.attach_scale(d, y, 0).unwrap();
+        w.set_attr_str(d, "units", "kelvin é").unwrap();
+        let bytes = w.finish().unwrap();
+        let p = tmp(&format!("scales_{tag}.h5"));
+        std::fs::write(&p, &bytes).unwrap();
+        let code = format!(
+            "import h5py\nf = h5py.File({:?}, 'r')\nd = f['data']\n\
+             print(d.dims[0][0].name, d.dims[1][0].name, list(d.dims[1].keys()), \
+             f['x'].is_scale, f['coords/y'].is_scale, d.is_scale, d.attrs['units'])",
+            p.to_str().unwrap()
+        );
+        let Ok(out) = Command::new("python3").arg("-c").arg(&code).output() else {
+            println!("python3 not available: skipped");
+            return;
+        };
+        if !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("No module") {
+            println!("h5py not available: skipped");
+            return;
+        }
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "/coords/y /x ['xname'] True True False kelvin é",
+            "{tag}"
+        );
+        // And the whole document agrees between h5py and h5oxide.
+        let docs = oracle::oracle_docs(&[p.clone()], &tmp("scales_oracle")).unwrap();
+        let mut diffs = Vec::new();
+        oracle::diff(tag, &oracle::ours(&p), &docs[0], &mut diffs);
+        assert!(diffs.is_empty(), "{}", diffs.join("\n"));
     }
 }

@@ -36,6 +36,9 @@ pub struct CreateOptions {
 #[derive(Debug)]
 pub struct FileWriter<W: WriteAt> {
     inner: NewFile<W>,
+    /// Dimension scales attached to each dimension of a dataset (written at `finish` as
+    /// DIMENSION_LIST / REFERENCE_LIST attributes).
+    scales: alloc::collections::BTreeMap<ObjectId, Vec<Vec<ObjectId>>>,
 }
 
 /// The in-memory file type.
@@ -89,6 +92,7 @@ impl<W: WriteAt> FileWriter<W> {
     pub fn new(dest: W, options: CreateOptions) -> Result<Self> {
         Ok(FileWriter {
             inner: NewFile::new(dest, options.profile, options.user_block)?,
+            scales: alloc::collections::BTreeMap::new(),
         })
     }
 
@@ -386,12 +390,127 @@ impl<W: WriteAt> FileWriter<W> {
         )
     }
 
+    /// Set attribute `name` of `obj` to the string `value`, as h5py stores a Python `str`:
+    /// a scalar variable-length UTF-8 string.
+    ///
+    /// # Errors
+    /// As [`FileWriter::set_attr`].
+    pub fn set_attr_str(&mut self, obj: ObjectId, name: &str, value: &str) -> Result<()> {
+        let (coll, index) = self.inner.heap_put(value.as_bytes())?;
+        let len = u32::try_from(value.len())
+            .map_err(|_| Error::Usage(String::from("string over 4 GiB")))?;
+        let raw = crate::write::vlen::encode_element(self.inner.ctx(), len, Some((coll, index)));
+        self.set_attr_raw(obj, name, crate::types::vlen_string_type(true), &[], raw)
+    }
+
+    /// Make dataset `ds` a dimension scale (h5py `make_scale(name)`, libhdf5 `H5DSset_scale`):
+    /// attribute CLASS = "DIMENSION_SCALE" and, when `name` is not empty, NAME.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when `ds` is not a dataset or already has those attributes.
+    pub fn make_scale(&mut self, ds: ObjectId, name: &str) -> Result<()> {
+        self.dims(ds)?;
+        let class = b"DIMENSION_SCALE\0".to_vec();
+        self.set_attr_raw(
+            ds,
+            "CLASS",
+            crate::types::fixed_string_type(16, false),
+            &[],
+            class,
+        )?;
+        let mut n = name.as_bytes().to_vec();
+        n.push(0);
+        let size = u32::try_from(n.len()).map_err(|_| Error::Usage(String::from("long name")))?;
+        self.set_attr_raw(
+            ds,
+            "NAME",
+            crate::types::fixed_string_type(size, false),
+            &[],
+            n,
+        )
+    }
+
+    /// Attach dimension scale `scale` to dimension `dim` of dataset `ds` (h5py
+    /// `ds.dims[dim].attach_scale(scale)`). The DIMENSION_LIST attribute of `ds` and the
+    /// REFERENCE_LIST attribute of `scale` are written by [`FileWriter::finish`], with the
+    /// types libhdf5's `H5DSattach_scale` uses.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when `dim` is out of range or `scale` is not a dataset.
+    pub fn attach_scale(&mut self, ds: ObjectId, scale: ObjectId, dim: usize) -> Result<()> {
+        let rank = self.dims(ds)?.len();
+        self.dims(scale)?;
+        if dim >= rank {
+            return Err(Error::Usage(format!(
+                "dimension {dim} of a rank-{rank} dataset"
+            )));
+        }
+        let lists = self
+            .scales
+            .entry(ds)
+            .or_insert_with(|| alloc::vec![Vec::new(); rank]);
+        if let Some(l) = lists.get_mut(dim) {
+            if !l.contains(&scale) {
+                l.push(scale);
+            }
+        }
+        Ok(())
+    }
+
+    fn write_scale_attributes(&mut self) -> Result<()> {
+        let ctx = self.inner.ctx();
+        let scales = core::mem::take(&mut self.scales);
+        let mut back: alloc::collections::BTreeMap<ObjectId, Vec<(ObjectId, u32)>> =
+            alloc::collections::BTreeMap::new();
+        for (ds, lists) in &scales {
+            let mut raw = Vec::new();
+            for (dim, list) in lists.iter().enumerate() {
+                let element = if list.is_empty() {
+                    crate::write::vlen::encode_element(ctx, 0, None)
+                } else {
+                    let mut refs = Vec::new();
+                    for s in list {
+                        refs.extend_from_slice(&self.inner.header_addr(*s)?.0.to_le_bytes());
+                        back.entry(*s)
+                            .or_default()
+                            .push((*ds, u32::try_from(dim).unwrap_or(u32::MAX)));
+                    }
+                    let id = self.inner.heap_put(&refs)?;
+                    let n = u32::try_from(list.len()).unwrap_or(u32::MAX);
+                    crate::write::vlen::encode_element(ctx, n, Some(id))
+                };
+                raw.extend_from_slice(&element);
+            }
+            let t = crate::types::vlen_sequence_type(crate::types::object_ref_type());
+            let shape = [lists.len() as u64];
+            self.set_attr_raw(*ds, "DIMENSION_LIST", t, &shape, raw)?;
+        }
+        for (scale, refs) in back {
+            let mut raw = Vec::new();
+            for (ds, dim) in &refs {
+                raw.extend_from_slice(&self.inner.header_addr(*ds)?.0.to_le_bytes());
+                raw.extend_from_slice(&dim.to_le_bytes());
+                raw.extend_from_slice(&[0; 4]);
+            }
+            let t = crate::types::compound_type(
+                16,
+                &[
+                    ("dataset", 0, crate::types::object_ref_type()),
+                    ("dimension", 8, crate::types::int_type(4, false)),
+                ],
+            );
+            self.set_attr_raw(scale, "REFERENCE_LIST", t, &[refs.len() as u64], raw)?;
+        }
+        Ok(())
+    }
+
     /// Write the metadata and the superblock; returns the destination (the bytes of an
     /// in-memory file).
     ///
     /// # Errors
     /// Errors of the destination and of encoding.
-    pub fn finish(self) -> Result<W> {
+    pub fn finish(mut self) -> Result<W> {
+        self.write_scale_attributes()?;
         self.inner.finish()
     }
 }

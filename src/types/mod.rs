@@ -44,7 +44,10 @@ pub use half::f16;
 pub use impls::{Bytes, Complex, ComplexPart};
 pub use plan::{ConvertOptions, Env, Fields, Node, Plan};
 pub use reference::{ObjectRef, Reference, Region, RegionRef};
-pub use write::{bool_type, float_type, int_type, H5Write};
+pub use write::{
+    bool_type, compound_type, fixed_string_type, float_type, int_type, object_ref_type,
+    vlen_sequence_type, vlen_string_type, H5Write,
+};
 
 use crate::error::{ConversionErrorKind, Error, Result};
 use crate::format::Addr;

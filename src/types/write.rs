@@ -4,7 +4,8 @@
 //! TRUE = 1).
 
 use crate::format::message::datatype::{
-    ByteOrder, Class, Datatype, EnumMember, Float, Integer, MantissaNorm,
+    ByteOrder, CharacterSet, Class, Datatype, EnumMember, Float, Integer, MantissaNorm, Member,
+    ReferenceType, StringPadding, VlenKind,
 };
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -81,6 +82,85 @@ pub fn bool_type() -> Datatype {
                     value: alloc::vec![1],
                 },
             ],
+        },
+    }
+}
+
+/// A fixed-length string type of `size` bytes (NUL-terminated, ASCII or UTF-8), as h5py
+/// writes `numpy.bytes_` values.
+pub fn fixed_string_type(size: u32, utf8: bool) -> Datatype {
+    Datatype {
+        version: 1,
+        size,
+        class: Class::String {
+            padding: StringPadding::NULL_TERMINATE,
+            charset: if utf8 {
+                CharacterSet::UTF8
+            } else {
+                CharacterSet::ASCII
+            },
+        },
+    }
+}
+
+/// A variable-length string type (NUL-terminated; ASCII or UTF-8), as h5py writes `str`
+/// values; elements are 16 bytes (length, global heap collection, index) in a file with
+/// 8-byte offsets.
+pub fn vlen_string_type(utf8: bool) -> Datatype {
+    let charset = if utf8 {
+        CharacterSet::UTF8
+    } else {
+        CharacterSet::ASCII
+    };
+    Datatype {
+        version: 1,
+        size: 16,
+        class: Class::VarLen {
+            kind: VlenKind::String {
+                padding: StringPadding::NULL_TERMINATE,
+                charset,
+            },
+            // libhdf5 stores the characters' type as an unsigned byte.
+            base: Box::new(int_type(1, false)),
+        },
+    }
+}
+
+/// The object reference type (`H5T_STD_REF_OBJ`): an object header address.
+pub fn object_ref_type() -> Datatype {
+    Datatype {
+        version: 1,
+        size: 8,
+        class: Class::Reference(ReferenceType::OBJECT1),
+    }
+}
+
+/// A variable-length sequence of `base` (16-byte elements with 8-byte offsets).
+pub fn vlen_sequence_type(base: Datatype) -> Datatype {
+    Datatype {
+        version: 1,
+        size: 16,
+        class: Class::VarLen {
+            kind: VlenKind::Sequence,
+            base: Box::new(base),
+        },
+    }
+}
+
+/// A compound type of `(name, offset, type)` members and `size` bytes.
+pub fn compound_type(size: u32, members: &[(&str, u64, Datatype)]) -> Datatype {
+    Datatype {
+        version: 1,
+        size,
+        class: Class::Compound {
+            members: members
+                .iter()
+                .map(|(name, offset, dtype)| Member {
+                    name: alloc::string::String::from(*name),
+                    offset: *offset,
+                    dtype: dtype.clone(),
+                })
+                .collect(),
         },
     }
 }
