@@ -41,7 +41,7 @@
 //! let bytes = w.finish()?;
 //!
 //! let f = h5oxide::File::from_bytes(bytes)?;
-//! let back: Vec<Particle> = f.dataset("particles")?.read()?;
+//! let back: Vec<Particle> = f.root()?.dataset("particles")?.read()?;
 //! assert_eq!(back, data);
 //! # Ok::<(), h5oxide::Error>(())
 //! ```
