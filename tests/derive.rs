@@ -13,7 +13,7 @@
 
 use h5oxide::format::message::datatype::Class;
 use h5oxide::types::{f16, H5Type as _, H5Write as _, TypeDescriptor};
-use h5oxide::{CreateOptions, File, FileWriter, H5Type, H5Write};
+use h5oxide::{CreateOptions, File, FileWriter, H5Type, H5Write, Profile};
 use serde_json::Value;
 use std::path::Path;
 
@@ -361,8 +361,18 @@ fn generic_structs_derive() {
 
 #[test]
 fn written_structs_read_back_and_h5py_agrees() {
+    for profile in [Profile::Earliest, Profile::Latest] {
+        write_and_check(profile);
+    }
+}
+
+fn write_and_check(profile: Profile) {
     let vals = records();
-    let mut w = FileWriter::in_memory(CreateOptions::default()).unwrap();
+    let opts = CreateOptions {
+        profile,
+        ..CreateOptions::default()
+    };
+    let mut w = FileWriter::in_memory(opts).unwrap();
     let id = w
         .new_dataset::<Record>()
         .shape(&[vals.len() as u64])
@@ -389,7 +399,7 @@ fn written_structs_read_back_and_h5py_agrees() {
         eprintln!("skipped the h5py check: python3 with h5py not found");
         return;
     }
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("derive_record.h5");
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("derive_record_{profile:?}.h5"));
     std::fs::write(&path, &bytes).unwrap();
     let script = r#"
 import h5py, json, sys
@@ -442,6 +452,6 @@ with h5py.File(sys.argv[1], "r") as f:
             r.h.to_f64(),
             r.r#type,
         ]);
-        assert_eq!(v, &want, "{r:?}");
+        assert_eq!(v, &want, "{profile:?} {r:?}");
     }
 }
