@@ -63,6 +63,8 @@ pub mod canon;
 pub mod wasm_api;
 
 pub use error::{ConversionErrorKind, Error, FormatErrorKind, Result};
+#[cfg(feature = "derive")]
+pub use h5oxide_derive::{H5Type, H5Write};
 pub use hl::{
     Attribute, CreateOptions, Dataset, File, FileWriter, Group, NamedDatatype, Object, OpenOptions,
     Profile,
