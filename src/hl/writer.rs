@@ -30,6 +30,11 @@ pub struct CreateOptions {
     /// Bytes reserved before the HDF5 data (0, or a power of two >= 512), like h5py's
     /// `userblock_size`.
     pub user_block: u64,
+    /// Blocks of at least this many bytes (raw data and metadata) start at a multiple of
+    /// [`CreateOptions::alignment_interval`] (h5py's `alignment_threshold`; 0 or 1: none).
+    pub alignment_threshold: u64,
+    /// The alignment (h5py's `alignment_interval`; 0 or 1: none).
+    pub alignment_interval: u64,
 }
 
 /// A new HDF5 file being written.
@@ -90,8 +95,10 @@ impl<W: WriteAt> FileWriter<W> {
     /// # Errors
     /// [`Error::Usage`] for a bad user block size.
     pub fn new(dest: W, options: CreateOptions) -> Result<Self> {
+        let mut inner = NewFile::new(dest, options.profile, options.user_block)?;
+        inner.set_alignment(options.alignment_threshold, options.alignment_interval);
         Ok(FileWriter {
-            inner: NewFile::new(dest, options.profile, options.user_block)?,
+            inner,
             scales: alloc::collections::BTreeMap::new(),
         })
     }

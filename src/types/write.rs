@@ -230,3 +230,25 @@ mod tests {
         assert_eq!(bool::file_type().size, 1);
     }
 }
+
+/// Complex numbers as h5py writes numpy's `complex64` / `complex128`: a compound of `r` and
+/// `i` of the part's float type.
+macro_rules! write_complex {
+    ($($t:ty),*) => {$(
+        impl H5Write for super::Complex<$t> {
+            fn file_type() -> Datatype {
+                let part = <$t as H5Write>::file_type();
+                let n = u64::from(part.size);
+                compound_type(part.size * 2, &[("r", 0, part.clone()), ("i", n, part)])
+            }
+            fn encode(values: &[Self], out: &mut Vec<u8>) {
+                for v in values {
+                    out.extend_from_slice(&v.re.to_le_bytes());
+                    out.extend_from_slice(&v.im.to_le_bytes());
+                }
+            }
+        }
+    )*};
+}
+
+write_complex!(f32, f64);

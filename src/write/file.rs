@@ -176,6 +176,13 @@ impl<W: WriteAt> NewFile<W> {
         })
     }
 
+    /// Align blocks of at least `threshold` bytes allocated from now on to multiples of
+    /// `interval` (libhdf5's `H5Pset_alignment`).
+    pub fn set_alignment(&mut self, threshold: u64, interval: u64) {
+        let space = self.w.space().clone().with_alignment(threshold, interval);
+        *self.w.space_mut() = space;
+    }
+
     /// The profile.
     pub fn profile(&self) -> Profile {
         self.profile

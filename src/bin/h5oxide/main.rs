@@ -190,6 +190,7 @@ fn repack(
         h5oxide::CreateOptions {
             profile,
             user_block: 0,
+            ..Default::default()
         },
     )?;
     let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
