@@ -128,6 +128,19 @@ fn sample_with(profile: Profile, user_block: u64) -> Vec<u8> {
         .create("flags")
         .unwrap();
     w.write(b, &[true, false, false, true]).unwrap();
+    let z = w
+        .new_dataset::<h5oxide::types::Complex<f64>>()
+        .shape(&[2])
+        .create("z")
+        .unwrap();
+    w.write(
+        z,
+        &[
+            h5oxide::types::Complex { re: 1.5, im: -2.0 },
+            h5oxide::types::Complex { re: 0.0, im: 0.25 },
+        ],
+    )
+    .unwrap();
     w.link_soft("grp/soft", "/chunked").unwrap();
     w.link_hard("grp/again", d).unwrap();
     w.finish().unwrap()
@@ -338,6 +351,8 @@ fn written_values_read_back() {
         assert_eq!(a, (0..12).map(|i| f64::from(i) * 0.25).collect::<Vec<_>>());
         let v: Vec<i32> = root.attr("version").unwrap().read().unwrap();
         assert_eq!(v, [1, 2, 3]);
+        let z: Vec<h5oxide::types::Complex<f64>> = root.dataset("z").unwrap().read().unwrap();
+        assert_eq!((z[0].re, z[0].im, z[1].re, z[1].im), (1.5, -2.0, 0.0, 0.25));
     }
 }
 
