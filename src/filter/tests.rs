@@ -10,19 +10,22 @@ use alloc::vec;
 const CASES: &str = include_str!("../../testdata/unit/filters_cases.json");
 const PLUGIN_CASES: &str = include_str!("../../testdata/unit/filters_plugins.json");
 
-struct Chunk {
-    mask: u32,
-    stored: Vec<u8>,
-    expected: Vec<u8>,
+/// One chunk of a case: its filter mask, stored bytes and decoded bytes.
+pub(crate) struct Chunk {
+    pub(crate) mask: u32,
+    pub(crate) stored: Vec<u8>,
+    pub(crate) expected: Vec<u8>,
 }
 
-struct Case {
-    name: String,
-    pipeline: Vec<FilterSpec>,
-    chunks: Vec<Chunk>,
+/// A dataset h5py wrote: its pipeline and chunks.
+pub(crate) struct Case {
+    pub(crate) name: String,
+    pub(crate) pipeline: Vec<FilterSpec>,
+    pub(crate) chunks: Vec<Chunk>,
 }
 
-fn cases() -> Vec<Case> {
+/// The h5py cases of `testdata/unit/filters_cases.json`.
+pub(crate) fn cases() -> Vec<Case> {
     parse_cases(CASES)
 }
 

@@ -212,23 +212,15 @@ impl<W: WriteAt> FileWriter<W> {
 
     /// Start a dataset of element type `T`.
     pub fn new_dataset<T: H5Write>(&mut self) -> DatasetBuilder<'_, W, T> {
-        DatasetBuilder {
-            file: self,
-            dtype: T::file_type(),
-            shape: None,
-            maxshape: None,
-            chunk: None,
-            filters: Vec::new(),
-            fill: None,
-            compact: false,
-            null: false,
-            fill_undefined: false,
-            _t: PhantomData,
-        }
+        self.builder(T::file_type())
     }
 
     /// Start a dataset of file type `dtype` (raw writes).
     pub fn new_dataset_raw(&mut self, dtype: Datatype) -> DatasetBuilder<'_, W, u8> {
+        self.builder(dtype)
+    }
+
+    fn builder<T>(&mut self, dtype: Datatype) -> DatasetBuilder<'_, W, T> {
         DatasetBuilder {
             file: self,
             dtype,
