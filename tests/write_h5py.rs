@@ -575,7 +575,7 @@ fn dimension_scales_and_string_attributes() {
             "{tag}"
         );
         // And the whole document agrees between h5py and h5oxide.
-        let docs = oracle::oracle_docs(&[p.clone()], &tmp("scales_oracle")).unwrap();
+        let docs = oracle::oracle_docs(std::slice::from_ref(&p), &tmp("scales_oracle")).unwrap();
         let mut diffs = Vec::new();
         oracle::diff(tag, &oracle::ours(&p), &docs[0], &mut diffs);
         assert!(diffs.is_empty(), "{}", diffs.join("\n"));
