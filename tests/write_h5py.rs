@@ -314,7 +314,7 @@ fn repack_round_trips_every_fixture() {
     // HDF5 1.12 references, virtual datasets, external storage, the n-bit filter, attributes
     // over 64 KiB, vlen data from files with 4-byte offsets. The bar only goes up.
     assert!(
-        written.len() >= 90,
+        written.len() >= 91,
         "too few files repacked: {}",
         written.len()
     );
@@ -617,5 +617,56 @@ fn aligned_chunks() {
             assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "8 [0] 1199.0");
         }
         _ => println!("python3 with h5py not available: skipped"),
+    }
+}
+
+/// Dense attribute storage (latest profile): more than 8 attributes, and an attribute too
+/// large for a header message (a huge fractal heap object); h5py reads them all. The
+/// earliest profile cannot hold a 100 KB attribute: a typed error.
+#[test]
+fn dense_and_huge_attributes() {
+    let build = |profile| {
+        let mut w = FileWriter::in_memory(CreateOptions {
+            profile,
+            ..Default::default()
+        })
+        .unwrap();
+        let g = w.create_group_ordered("many").unwrap();
+        for i in 0..12 {
+            w.set_attr(g, &format!("a{i:02}"), &[2], &[i, -i]).unwrap();
+        }
+        let d = w.new_dataset::<u8>().shape(&[1]).create("big").unwrap();
+        w.write(d, &[1u8]).unwrap();
+        let big: Vec<f64> = (0..12_500).map(f64::from).collect();
+        w.set_attr(d, "huge", &[12_500], &big).unwrap();
+        w.set_attr(d, "small", &[], &[7u16]).unwrap();
+        w.finish()
+    };
+    assert!(matches!(
+        build(Profile::Earliest),
+        Err(h5oxide::Error::Unsupported { .. })
+    ));
+    let bytes = build(Profile::Latest).unwrap();
+    let f = h5oxide::File::from_bytes(bytes.clone()).unwrap();
+    let d = f.root().unwrap().dataset("big").unwrap();
+    let huge: Vec<f64> = d.attr("huge").unwrap().read().unwrap();
+    assert_eq!(huge.len(), 12_500);
+    assert_eq!(huge[12_499], 12_499.0);
+    let p = tmp("dense_attrs.h5");
+    std::fs::write(&p, &bytes).unwrap();
+    if let Some(docs) = oracle::oracle_docs(std::slice::from_ref(&p), &tmp("dense_oracle")) {
+        let mut diffs = Vec::new();
+        oracle::diff("dense", &oracle::ours(&p), &docs[0], &mut diffs);
+        assert!(diffs.is_empty(), "{}", diffs.join("\n"));
+        let attrs = docs[0]["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["path"] == "/many")
+            .unwrap()["attrs"]
+            .as_object()
+            .unwrap()
+            .len();
+        assert_eq!(attrs, 12);
     }
 }

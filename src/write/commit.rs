@@ -51,7 +51,14 @@ struct Stored {
     dense: Option<(Addr, Addr, Option<Addr>)>,
     /// Chunked dataset: the index address and type.
     chunks: Option<(Option<Addr>, ChunkIndex)>,
+    /// Dense attributes: fractal heap, name index, creation order index.
+    dense_attrs: Option<(Addr, Addr, Option<Addr>)>,
 }
+
+/// Attributes an object keeps in its header before they go dense (libhdf5 default).
+const MAX_COMPACT_ATTRS: usize = 8;
+/// Largest attribute message kept in a header (a header message holds at most 65535 bytes).
+const MAX_COMPACT_ATTR_MESSAGE: usize = 65535;
 
 fn internal(what: &str) -> Error {
     Error::Usage(format!("internal writer error: {what}"))
@@ -247,6 +254,14 @@ impl<W: WriteAt> NewFile<W> {
                 }
             }
             NodeKind::Datatype(_) => {}
+        }
+        let node = self
+            .nodes
+            .get(id)
+            .cloned()
+            .ok_or_else(|| internal("object id"))?;
+        if self.attrs_dense(&node)? {
+            s.dense_attrs = Some(self.write_dense_attrs(&node)?);
         }
         Ok(s)
     }
@@ -573,52 +588,35 @@ impl<W: WriteAt> NewFile<W> {
                 msgs.push(msg(0x03, encode_with(|e| t.encode(e))?));
             }
         }
-        if track_attrs {
-            spec.track_attr_order = true;
-            spec.index_attr_order = true;
+        let dense = stored.dense_attrs;
+        if track_attrs || dense.is_some() {
+            spec.track_attr_order = track_attrs;
+            spec.index_attr_order = track_attrs;
+            let info = crate::format::message::misc::AttributeInfo {
+                tracks_creation_order: track_attrs,
+                indexes_creation_order: track_attrs,
+                max_creation_index: track_attrs
+                    .then(|| u16::try_from(node.attrs.len()).unwrap_or(u16::MAX)),
+                fractal_heap: dense.map(|d| d.0),
+                name_index: dense.map(|d| d.1),
+                creation_order_index: dense.and_then(|d| d.2),
+            };
             msgs.push(msg(
                 0x15,
                 encode_with(|e| {
-                    crate::format::message::misc::AttributeInfo {
-                        tracks_creation_order: true,
-                        indexes_creation_order: true,
-                        max_creation_index: Some(
-                            u16::try_from(node.attrs.len()).unwrap_or(u16::MAX),
-                        ),
-                        fractal_heap: None,
-                        name_index: None,
-                        creation_order_index: None,
-                    }
-                    .encode(e);
+                    info.encode(e);
                     Ok(())
                 })?,
             ));
         }
-        for (i, a) in node.attrs.iter().enumerate() {
-            let t = versioned(&a.dtype, self.profile);
-            let space_version = space_version(&a.space, latest);
-            let am = AttributeMessage {
-                version: if latest { 3 } else { 1 },
-                name: a.name.as_bytes().to_vec(),
-                utf8: !a.name.is_ascii(),
-                datatype: Embedded {
-                    addr: 0,
-                    shared: false,
-                    data: encode_with(|e| t.encode(e))?,
-                },
-                dataspace: Embedded {
-                    addr: 0,
-                    shared: false,
-                    data: encode_with(|e| a.space.encode(e, space_version))?,
-                },
-                data_addr: 0,
-                data: a.data.clone(),
-            };
-            let mut m = msg(0x0c, encode_with(|e| am.encode(e))?);
-            if track_attrs {
-                m.creation_order = Some(u16::try_from(i).unwrap_or(u16::MAX));
+        if dense.is_none() {
+            for (i, a) in node.attrs.iter().enumerate() {
+                let mut m = msg(0x0c, self.attr_message(a)?);
+                if track_attrs {
+                    m.creation_order = Some(u16::try_from(i).unwrap_or(u16::MAX));
+                }
+                msgs.push(m);
             }
-            msgs.push(m);
         }
         if latest {
             if count > 1 {
@@ -630,6 +628,105 @@ impl<W: WriteAt> NewFile<W> {
             spec.refcount = count;
         }
         Ok((spec, msgs))
+    }
+
+    /// The attribute message body of `a`.
+    fn attr_message(&self, a: &super::file::NewAttribute) -> Result<Vec<u8>> {
+        let latest = self.profile == Profile::Latest;
+        let t = versioned(&a.dtype, self.profile);
+        let space_version = space_version(&a.space, latest);
+        let am = AttributeMessage {
+            version: if latest { 3 } else { 1 },
+            name: a.name.as_bytes().to_vec(),
+            utf8: !a.name.is_ascii(),
+            datatype: Embedded {
+                addr: 0,
+                shared: false,
+                data: encode_with(|e| t.encode(e))?,
+            },
+            dataspace: Embedded {
+                addr: 0,
+                shared: false,
+                data: encode_with(|e| a.space.encode(e, space_version))?,
+            },
+            data_addr: 0,
+            data: a.data.clone(),
+        };
+        encode_with(|e| am.encode(e))
+    }
+
+    /// Whether object `id` keeps its attributes densely (latest profile: more than 8, or one
+    /// too large for a header message).
+    fn attrs_dense(&self, node: &super::file::Node) -> Result<bool> {
+        if self.profile != Profile::Latest || node.attrs.is_empty() {
+            return Ok(false);
+        }
+        if node.attrs.len() > MAX_COMPACT_ATTRS {
+            return Ok(true);
+        }
+        for a in &node.attrs {
+            if self.attr_message(a)?.len() > MAX_COMPACT_ATTR_MESSAGE {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether object `id` tracks the creation order of its attributes (groups created with
+    /// `track_order`, in the latest profile).
+    fn tracks_attr_order(&self, node: &super::file::Node) -> bool {
+        self.profile == Profile::Latest && matches!(&node.kind, NodeKind::Group(g) if g.track_order)
+    }
+
+    /// Dense attribute storage of `node`: the messages in a fractal heap, indexed by name hash
+    /// (v2 B-tree type 8) and, when tracked, by creation order (type 9).
+    fn write_dense_attrs(
+        &mut self,
+        node: &super::file::Node,
+    ) -> Result<(Addr, Addr, Option<Addr>)> {
+        use super::fractal_heap::{FractalHeapWriter, HeapParams};
+        use crate::format::btree::v2::{BTreeType, Record, RecordFormat};
+        let ctx = self.w.ctx();
+        let track = self.tracks_attr_order(node);
+        let mut heap = FractalHeapWriter::new(ctx, HeapParams::ATTRIBUTES)?;
+        let mut by_name = Vec::new();
+        let mut by_order = Vec::new();
+        for (i, a) in node.attrs.iter().enumerate() {
+            let body = self.attr_message(a)?;
+            let id = heap.add(&body)?;
+            let heap_id: [u8; 8] = id
+                .as_slice()
+                .try_into()
+                .map_err(|_| internal("attribute heap id length"))?;
+            let order = u32::try_from(i).map_err(|_| internal("attribute count"))?;
+            let hash = crate::format::checksum::lookup3(a.name.as_bytes(), 0);
+            by_name.push(Record::AttributeName {
+                heap_id,
+                flags: 0,
+                creation_order: order,
+                hash,
+            });
+            by_order.push(Record::AttributeCreationOrder {
+                heap_id,
+                flags: 0,
+                creation_order: order,
+            });
+        }
+        let heap_addr = heap.finish(&mut self.w)?;
+        by_name.sort_by_key(|r| match r {
+            Record::AttributeName { hash, .. } => *hash,
+            _ => 0,
+        });
+        let params = super::btree_v2::Params::LINKS_AND_ATTRIBUTES;
+        let f8 = RecordFormat::for_writing(BTreeType(8), ctx, 0, 0)?;
+        let names = super::btree_v2::write_btree_v2(&mut self.w, &f8, &by_name, params)?;
+        let orders = if track {
+            let f9 = RecordFormat::for_writing(BTreeType(9), ctx, 0, 0)?;
+            Some(super::btree_v2::write_btree_v2(&mut self.w, &f9, &by_order, params)?.header)
+        } else {
+            None
+        };
+        Ok((heap_addr, names.header, orders))
     }
 
     fn dataset_messages(

@@ -137,6 +137,9 @@ pub struct FractalHeapWriter {
     root_rows: u32,
     /// Heap offset of the next direct block to allocate.
     next_block: u64,
+    /// Huge objects (larger than the largest managed object): ID and bytes, stored on their
+    /// own and indexed by a v2 B-tree of type 1 at `finish`.
+    huge: Vec<(u64, Vec<u8>)>,
 }
 
 fn usage(msg: &str) -> Error {
@@ -164,6 +167,7 @@ impl FractalHeapWriter {
             blocks: Vec::new(),
             root_rows: 0,
             next_block: 0,
+            huge: Vec::new(),
         })
     }
 
@@ -210,12 +214,15 @@ impl FractalHeapWriter {
         if n > u64::from(self.header.max_managed_size)
             || n > self.header.max_direct_block_size - self.prefix()
         {
-            return Err(Error::unsupported(
-                alloc::format!(
-                    "writing a huge fractal heap object ({n} bytes; the huge-object B-tree is not written)"
-                ),
-                0,
-            ));
+            // A huge object: stored on its own, found through the huge-object B-tree by an
+            // ID (the IDs of this heap are too short for an address and a length).
+            let id = self.header.next_huge_id.saturating_add(1);
+            self.header.next_huge_id = id;
+            self.header.huge_objects += 1;
+            self.header.huge_size += n;
+            self.huge.push((id, obj.to_vec()));
+            HeapId::HugeIndirect { id }.encode(&mut e, &self.header)?;
+            return Ok(e.finish());
         }
         let prefix = self.prefix();
         let fit = self
@@ -337,6 +344,22 @@ impl FractalHeapWriter {
     /// Those of the sink and of the encoders.
     pub fn finish<S: Sink + ?Sized>(mut self, sink: &mut S) -> Result<Addr> {
         self.fill_header()?;
+        if !self.huge.is_empty() {
+            use crate::format::btree::v2::{BTreeType, Record, RecordFormat};
+            let mut records = Vec::with_capacity(self.huge.len());
+            for (id, data) in &self.huge {
+                let addr = sink.put(data)?;
+                records.push(Record::HugeIndirect {
+                    addr,
+                    len: data.len() as u64,
+                    id: *id,
+                });
+            }
+            let f = RecordFormat::for_writing(BTreeType(1), self.ctx, 0, 0)?;
+            let params = super::btree_v2::Params::LINKS_AND_ATTRIBUTES;
+            let t = super::btree_v2::write_btree_v2(sink, &f, &records, params)?;
+            self.header.huge_btree = Some(t.header);
+        }
         let hsize = Header::size(self.ctx, 0) as u64;
         let haddr = sink.alloc(hsize)?;
         let t = self.table;
@@ -402,7 +425,9 @@ mod tests {
             w.add(b"tiny!!").unwrap(),
             [0x25, b't', b'i', b'n', b'y', b'!', b'!', 0]
         );
-        assert!(matches!(w.add(&[1; 4097]), Err(Error::Unsupported { .. })));
+        // Huge: an 8-byte indirect ID (type bits 01, then the B-tree key 1).
+        assert_eq!(w.add(&[1; 4097]).unwrap(), [0x10, 1, 0, 0, 0, 0, 0, 0]);
+        assert_eq!((w.header().huge_objects, w.header().huge_size), (1, 4097));
         assert!(w.add(b"").is_err());
         assert_eq!((w.header().tiny_objects, w.header().tiny_size), (1, 6));
         assert_eq!(w.direct_blocks(), 0);
