@@ -206,7 +206,8 @@ fn repack_round_trips_every_fixture() {
     for (profile, tag) in [(Profile::Earliest, "earliest"), (Profile::Latest, "latest")] {
         for src_path in &names {
             let stem = src_path.file_stem().unwrap().to_str().unwrap().to_owned();
-            let src = h5oxide::File::open(src_path).unwrap();
+            let opts = h5oxide::OpenOptions::new().external_files(true);
+            let src = h5oxide::File::open_with(src_path, opts).unwrap();
             let mut w = FileWriter::in_memory(CreateOptions {
                 profile,
                 user_block: 0,
@@ -218,6 +219,12 @@ fn repack_round_trips_every_fixture() {
                 Ok(()) => {}
                 Err(h5oxide::Error::Unsupported { what, .. }) => {
                     skipped.push(format!("{tag}/{stem}: {what}"));
+                    continue;
+                }
+                // The source itself cannot be read whole (the external fixtures name a
+                // missing raw-data file on purpose): nothing to compare.
+                Err(h5oxide::Error::NotFound(what)) => {
+                    skipped.push(format!("{tag}/{stem}: source unreadable: {what}"));
                     continue;
                 }
                 Err(e) => {

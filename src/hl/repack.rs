@@ -50,7 +50,8 @@ const BLOCK: u64 = 4 << 20;
 ///
 /// # Errors
 /// Errors of reading and writing; [`Error::Unsupported`] for what the writer cannot write
-/// yet (variable-length data, references, virtual datasets, user-defined links).
+/// yet (region and HDF5 1.12 references, user-defined links). Virtual datasets and external
+/// storage are copied as their values (materialised), not as mappings.
 pub fn repack<W: WriteAt>(
     src: &File,
     dst: &mut FileWriter<W>,
@@ -209,22 +210,13 @@ impl<W: WriteAt> Repack<'_, W> {
                 0,
             ));
         }
+        // Virtual datasets and datasets in external files are written with their values
+        // (read through their sources, which the source `File` must be allowed to open:
+        // `OpenOptions::external_files`); their mappings and external files are not kept.
         let src_chunk = match &info.layout.layout {
             Layout::Chunked { chunk, .. } => Some(chunk.clone()),
-            Layout::Virtual { .. } => {
-                return Err(Error::unsupported(
-                    format!("writing virtual dataset {path}"),
-                    0,
-                ))
-            }
             _ => None,
         };
-        if info.external.is_some() {
-            return Err(Error::unsupported(
-                format!("writing dataset {path} with external storage"),
-                0,
-            ));
-        }
         let filters: Vec<FilterSpec> = match &self.opts.filters {
             Some(f) => f.clone(),
             None => info
