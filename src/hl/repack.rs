@@ -50,7 +50,7 @@ const BLOCK: u64 = 4 << 20;
 ///
 /// # Errors
 /// Errors of reading and writing; [`Error::Unsupported`] for what the writer cannot write
-/// yet (region and HDF5 1.12 references, user-defined links). Virtual datasets and external
+/// yet (HDF5 1.12 references, user-defined links). Virtual datasets and external
 /// storage are copied as their values (materialised), not as mappings.
 pub fn repack<W: WriteAt>(
     src: &File,
@@ -93,10 +93,10 @@ struct Repack<'a, W: WriteAt> {
     progress: &'a mut dyn FnMut(u64),
 }
 
-/// Whether a type holds data the writer cannot copy yet (region and HDF5 1.12 references).
+/// Whether a type holds data the writer cannot copy yet (HDF5 1.12 references).
 fn unsupported_type(t: &Datatype) -> bool {
     match &t.class {
-        Class::Reference(r) => *r != crate::format::message::datatype::ReferenceType::OBJECT1,
+        Class::Reference(r) => r.is_revised(),
         Class::VarLen { base, .. } => unsupported_type(base),
         Class::Compound { members } => members.iter().any(|m| unsupported_type(&m.dtype)),
         Class::Array { base, .. } | Class::Enum { base, .. } | Class::Complex { base } => {

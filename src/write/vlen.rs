@@ -115,8 +115,40 @@ fn rewrite_one(
             }
             Ok(())
         }
+        Class::Reference(r)
+            if *r == crate::format::message::datatype::ReferenceType::DATASET_REGION1 =>
+        {
+            // A global heap ID; the heap object is the object's header address followed by
+            // the serialized selection (spec "Dataset Region References").
+            let o = usize::from(src.offset_size);
+            let n = o + 4;
+            let elem = buf
+                .get(at..at + n)
+                .ok_or_else(|| Error::invalid("region reference", 0))?;
+            let mut c = Cursor::new(elem, 0, "region reference");
+            let coll = c.offset(src)?;
+            let index = c.u32()?;
+            if let Some(a) = coll.filter(|a| a.0 != 0) {
+                let mut obj = (m.fetch)(a, index)?;
+                let mut oc = Cursor::new(&obj, 0, "region reference object");
+                if let Some(target) = oc.offset(src)? {
+                    let mut e = Encoder::new(dst);
+                    e.offset((m.object)(target)?);
+                    if let Some(d) = obj.get_mut(..o) {
+                        d.copy_from_slice(e.as_bytes());
+                    }
+                }
+                let (na, ni) = (m.put)(&obj)?;
+                let mut e = Encoder::new(dst);
+                e.offset(na).u32(ni);
+                if let Some(d) = buf.get_mut(at..at + n) {
+                    d.copy_from_slice(e.as_bytes());
+                }
+            }
+            Ok(())
+        }
         Class::Reference(_) => Err(Error::unsupported(
-            "writing region or revised (HDF5 1.12) references",
+            "writing revised (HDF5 1.12) references",
             0,
         )),
         Class::VarLen { base, .. } => {
