@@ -9,7 +9,7 @@
 //! The [`FilterSpec`] constructors give the flags and client data libhdf5 2.0 / h5py 3.16 write
 //! for each filter (checked against `dcpl.get_filter(i)` in `tests/filter_encode_check.py`).
 
-use super::{deflate, fletcher32, id, lzf, scaleoffset, shuffle, FilterSpec, FLAG_OPTIONAL};
+use super::{deflate, fletcher32, id, lzf, nbit, scaleoffset, shuffle, FilterSpec, FLAG_OPTIONAL};
 use super::{usize_of, MAX_FILTERS};
 use crate::error::{Error, Result};
 use alloc::format;
@@ -132,6 +132,7 @@ impl FilterSpec {
 /// - deflate (1): a zlib stream at the level of client data 0 ([`deflate::compress`]);
 /// - shuffle (2): [`shuffle::shuffle`];
 /// - Fletcher-32 (3): the checksum appended ([`fletcher32::append`]);
+/// - n-bit (5): [`nbit::encode`] (never declines);
 /// - scale-offset (6): [`scaleoffset::encode`]; declines non-finite floats;
 /// - LZF (32000): [`lzf::compress`]; declines when the result is not smaller than the input
 ///   (h5py's filter fails then, so libhdf5 stores such chunks unfiltered).
@@ -192,6 +193,7 @@ fn encode_one(
             Ok(Ok(shuffle::shuffle(&data, size)))
         }
         id::FLETCHER32 => Ok(Ok(fletcher32::append(data))),
+        id::NBIT => Ok(Ok(nbit::encode(&spec.params, &data)?)),
         id::SCALEOFFSET => match scaleoffset::encode(&spec.params, &data)? {
             Some(out) => Ok(Ok(out)),
             None => Ok(Err(data)),
