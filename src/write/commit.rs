@@ -352,7 +352,7 @@ impl<W: WriteAt> NewFile<W> {
         headers: &[Addr],
     ) -> Result<(Addr, Addr, Option<Addr>)> {
         use super::fractal_heap::{FractalHeapWriter, HeapParams};
-        use crate::format::btree::v2::{BTreeType, Record, RecordFormat};
+        use crate::format::btree::v2::Record;
         let ctx = self.w.ctx();
         let mut heap = FractalHeapWriter::new(ctx, HeapParams::LINKS)?;
         let mut by_name = Vec::new();
@@ -366,26 +366,42 @@ impl<W: WriteAt> NewFile<W> {
                 .try_into()
                 .map_err(|_| internal("link heap id length"))?;
             let hash = crate::format::checksum::lookup3(name.as_bytes(), 0);
-            by_name.push(Record::LinkName { hash, heap_id });
+            by_name.push((hash, Record::LinkName { hash, heap_id }));
             if let Some(order) = order {
                 by_order.push(Record::LinkCreationOrder { order, heap_id });
             }
         }
         let heap_addr = heap.finish(&mut self.w)?;
-        by_name.sort_by_key(|r| match r {
-            Record::LinkName { hash, .. } => *hash,
-            _ => 0,
-        });
+        let by_order = g.track_order.then_some(by_order);
+        let (names, orders) = self.write_dense_indexes(5, by_name, 6, by_order)?;
+        Ok((heap_addr, names, orders))
+    }
+
+    /// The indexes of dense links or attributes: by name hash (v2 B-tree `name_type`) and,
+    /// when creation order is tracked, by creation order (`order_type`), with libhdf5's
+    /// node parameters. Returns the two B-tree header addresses.
+    fn write_dense_indexes(
+        &mut self,
+        name_type: u8,
+        mut by_name: Vec<(u32, crate::format::btree::v2::Record)>,
+        order_type: u8,
+        by_order: Option<Vec<crate::format::btree::v2::Record>>,
+    ) -> Result<(Addr, Option<Addr>)> {
+        use crate::format::btree::v2::{BTreeType, RecordFormat};
+        let ctx = self.w.ctx();
         let params = super::btree_v2::Params::LINKS_AND_ATTRIBUTES;
-        let f5 = RecordFormat::for_writing(BTreeType(5), ctx, 0, 0)?;
-        let names = super::btree_v2::write_btree_v2(&mut self.w, &f5, &by_name, params)?;
-        let orders = if g.track_order {
-            let f6 = RecordFormat::for_writing(BTreeType(6), ctx, 0, 0)?;
-            Some(super::btree_v2::write_btree_v2(&mut self.w, &f6, &by_order, params)?.header)
-        } else {
-            None
+        by_name.sort_by_key(|(hash, _)| *hash);
+        let records: Vec<_> = by_name.into_iter().map(|(_, r)| r).collect();
+        let f = RecordFormat::for_writing(BTreeType(name_type), ctx, 0, 0)?;
+        let names = super::btree_v2::write_btree_v2(&mut self.w, &f, &records, params)?;
+        let orders = match by_order {
+            Some(records) => {
+                let f = RecordFormat::for_writing(BTreeType(order_type), ctx, 0, 0)?;
+                Some(super::btree_v2::write_btree_v2(&mut self.w, &f, &records, params)?.header)
+            }
+            None => None,
         };
-        Ok((heap_addr, names.header, orders))
+        Ok((names.header, orders))
     }
 
     fn write_chunk_index(&mut self, d: &DatasetNode) -> Result<(Option<Addr>, ChunkIndex)> {
@@ -685,7 +701,7 @@ impl<W: WriteAt> NewFile<W> {
         node: &super::file::Node,
     ) -> Result<(Addr, Addr, Option<Addr>)> {
         use super::fractal_heap::{FractalHeapWriter, HeapParams};
-        use crate::format::btree::v2::{BTreeType, Record, RecordFormat};
+        use crate::format::btree::v2::Record;
         let ctx = self.w.ctx();
         let track = self.tracks_attr_order(node);
         let mut heap = FractalHeapWriter::new(ctx, HeapParams::ATTRIBUTES)?;
@@ -700,12 +716,15 @@ impl<W: WriteAt> NewFile<W> {
                 .map_err(|_| internal("attribute heap id length"))?;
             let order = u32::try_from(i).map_err(|_| internal("attribute count"))?;
             let hash = crate::format::checksum::lookup3(a.name.as_bytes(), 0);
-            by_name.push(Record::AttributeName {
-                heap_id,
-                flags: 0,
-                creation_order: order,
+            by_name.push((
                 hash,
-            });
+                Record::AttributeName {
+                    heap_id,
+                    flags: 0,
+                    creation_order: order,
+                    hash,
+                },
+            ));
             by_order.push(Record::AttributeCreationOrder {
                 heap_id,
                 flags: 0,
@@ -713,20 +732,9 @@ impl<W: WriteAt> NewFile<W> {
             });
         }
         let heap_addr = heap.finish(&mut self.w)?;
-        by_name.sort_by_key(|r| match r {
-            Record::AttributeName { hash, .. } => *hash,
-            _ => 0,
-        });
-        let params = super::btree_v2::Params::LINKS_AND_ATTRIBUTES;
-        let f8 = RecordFormat::for_writing(BTreeType(8), ctx, 0, 0)?;
-        let names = super::btree_v2::write_btree_v2(&mut self.w, &f8, &by_name, params)?;
-        let orders = if track {
-            let f9 = RecordFormat::for_writing(BTreeType(9), ctx, 0, 0)?;
-            Some(super::btree_v2::write_btree_v2(&mut self.w, &f9, &by_order, params)?.header)
-        } else {
-            None
-        };
-        Ok((heap_addr, names.header, orders))
+        let by_order = track.then_some(by_order);
+        let (names, orders) = self.write_dense_indexes(8, by_name, 9, by_order)?;
+        Ok((heap_addr, names, orders))
     }
 
     fn dataset_messages(
