@@ -53,6 +53,8 @@ struct Stored {
     chunks: Option<(Option<Addr>, ChunkIndex)>,
     /// Dense attributes: fractal heap, name index, creation order index.
     dense_attrs: Option<(Addr, Addr, Option<Addr>)>,
+    /// Compact attributes: their message bodies, for the header.
+    attr_messages: Vec<Vec<u8>>,
 }
 
 /// Attributes an object keeps in its header before they go dense (libhdf5 default).
@@ -255,13 +257,19 @@ impl<W: WriteAt> NewFile<W> {
             }
             NodeKind::Datatype(_) => {}
         }
-        let node = self
-            .nodes
-            .get(id)
-            .cloned()
-            .ok_or_else(|| internal("object id"))?;
-        if self.attrs_dense(&node)? {
-            s.dense_attrs = Some(self.write_dense_attrs(&node)?);
+        // Each attribute message is encoded once: into the dense heap, or kept for the header.
+        let node = self.nodes.get(id).ok_or_else(|| internal("object id"))?;
+        let bodies = node
+            .attrs
+            .iter()
+            .map(|a| self.attr_message(a))
+            .collect::<Result<Vec<_>>>()?;
+        if self.attrs_dense(&bodies) {
+            let names: Vec<String> = node.attrs.iter().map(|a| a.name.clone()).collect();
+            let track = self.tracks_attr_order(node);
+            s.dense_attrs = Some(self.write_dense_attrs(&names, &bodies, track)?);
+        } else {
+            s.attr_messages = bodies;
         }
         Ok(s)
     }
@@ -626,8 +634,8 @@ impl<W: WriteAt> NewFile<W> {
             ));
         }
         if dense.is_none() {
-            for (i, a) in node.attrs.iter().enumerate() {
-                let mut m = msg(0x0c, self.attr_message(a)?);
+            for (i, body) in stored.attr_messages.iter().enumerate() {
+                let mut m = msg(0x0c, body.clone());
                 if track_attrs {
                     m.creation_order = Some(u16::try_from(i).unwrap_or(u16::MAX));
                 }
@@ -671,21 +679,12 @@ impl<W: WriteAt> NewFile<W> {
         encode_with(|e| am.encode(e))
     }
 
-    /// Whether object `id` keeps its attributes densely (latest profile: more than 8, or one
-    /// too large for a header message).
-    fn attrs_dense(&self, node: &super::file::Node) -> Result<bool> {
-        if self.profile != Profile::Latest || node.attrs.is_empty() {
-            return Ok(false);
-        }
-        if node.attrs.len() > MAX_COMPACT_ATTRS {
-            return Ok(true);
-        }
-        for a in &node.attrs {
-            if self.attr_message(a)?.len() > MAX_COMPACT_ATTR_MESSAGE {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+    /// Whether an object with attribute messages `bodies` keeps them densely (latest profile:
+    /// more than 8, or one too large for a header message).
+    fn attrs_dense(&self, bodies: &[Vec<u8>]) -> bool {
+        self.profile == Profile::Latest
+            && (bodies.len() > MAX_COMPACT_ATTRS
+                || bodies.iter().any(|b| b.len() > MAX_COMPACT_ATTR_MESSAGE))
     }
 
     /// Whether object `id` tracks the creation order of its attributes (groups created with
@@ -698,24 +697,24 @@ impl<W: WriteAt> NewFile<W> {
     /// (v2 B-tree type 8) and, when tracked, by creation order (type 9).
     fn write_dense_attrs(
         &mut self,
-        node: &super::file::Node,
+        names: &[String],
+        bodies: &[Vec<u8>],
+        track: bool,
     ) -> Result<(Addr, Addr, Option<Addr>)> {
         use super::fractal_heap::{FractalHeapWriter, HeapParams};
         use crate::format::btree::v2::Record;
         let ctx = self.w.ctx();
-        let track = self.tracks_attr_order(node);
         let mut heap = FractalHeapWriter::new(ctx, HeapParams::ATTRIBUTES)?;
         let mut by_name = Vec::new();
         let mut by_order = Vec::new();
-        for (i, a) in node.attrs.iter().enumerate() {
-            let body = self.attr_message(a)?;
-            let id = heap.add(&body)?;
+        for (i, (name, body)) in names.iter().zip(bodies).enumerate() {
+            let id = heap.add(body)?;
             let heap_id: [u8; 8] = id
                 .as_slice()
                 .try_into()
                 .map_err(|_| internal("attribute heap id length"))?;
             let order = u32::try_from(i).map_err(|_| internal("attribute count"))?;
-            let hash = crate::format::checksum::lookup3(a.name.as_bytes(), 0);
+            let hash = crate::format::checksum::lookup3(name.as_bytes(), 0);
             by_name.push((
                 hash,
                 Record::AttributeName {
